@@ -1,0 +1,151 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The one place that reads the environment. Everything else receives the frozen `Config`.
+ * A bad value stops start-up with one line that names the variable and what it allows.
+ */
+
+const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]', '::1'];
+
+const int = (name: string, min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, `${name} must be a whole number from ${min} to ${max}`)
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, `${name} must be a whole number from ${min} to ${max}`);
+
+const list = z.string().transform((s) =>
+  s
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean),
+);
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const EnvSchema = z.object({
+  HOST: z.string().trim().min(1, 'HOST must not be empty').default('127.0.0.1'),
+  PORT: int('PORT', 0, 65535).default(3000),
+  PUBLIC_URL: z
+    .url({ message: 'PUBLIC_URL must be an absolute http(s) URL such as https://mcp.example.com/mcp' })
+    .optional(),
+  ALLOWED_HOSTS: list.optional(),
+  ALLOWED_ORIGINS: list.optional(),
+  CORS_ORIGINS: list.default([]),
+  BODY_LIMIT_BYTES: int('BODY_LIMIT_BYTES', 1024, 128 * 1024 * 1024).default(4 * 1024 * 1024),
+  DATA_DIR: z.string().trim().min(1, 'DATA_DIR must not be empty').default('./data'),
+  MAX_FILE_BYTES: int('MAX_FILE_BYTES', 1, Number.MAX_SAFE_INTEGER).default(10 * 1024 * 1024),
+  MAX_FILES: int('MAX_FILES', 1, 1000).default(1000),
+  SESSION_IDLE_TIMEOUT_MS: int('SESSION_IDLE_TIMEOUT_MS', 1000, 7 * 24 * 3600 * 1000).default(30 * 60 * 1000),
+  MAX_SESSIONS: int('MAX_SESSIONS', 1, 1_000_000).default(10_000),
+  EVENT_STORE_MAX_EVENTS: int('EVENT_STORE_MAX_EVENTS', 1, 1_000_000).default(2_000),
+  EVENT_STORE_MAX_BYTES: int('EVENT_STORE_MAX_BYTES', 1024, 1024 * 1024 * 1024).default(1024 * 1024),
+  EVENT_STORE_TTL_MS: int('EVENT_STORE_TTL_MS', 1000, 24 * 3600 * 1000).default(5 * 60 * 1000),
+  SSE_RETRY_MS: int('SSE_RETRY_MS', 0, 600_000).default(1000),
+  SSE_KEEPALIVE_MS: int('SSE_KEEPALIVE_MS', 0, 600_000).default(15_000),
+  LOG_NOTIFY_RATE: int('LOG_NOTIFY_RATE', 1, 1_000_000).default(2000),
+  SHUTDOWN_GRACE_MS: int('SHUTDOWN_GRACE_MS', 0, 600_000).default(10_000),
+  LOG_LEVEL: z
+    .enum(LOG_LEVELS, { message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` })
+    .default('info'),
+  LOG_FORMAT: z.enum(['json', 'pretty'], { message: 'LOG_FORMAT must be json or pretty' }).default('json'),
+});
+
+export type Config = Readonly<{
+  host: string;
+  port: number;
+  /** Canonical URL of this server's MCP endpoint, as clients reach it. */
+  publicUrl: URL;
+  allowedHosts: readonly string[];
+  allowedOrigins: readonly string[];
+  corsOrigins: readonly string[];
+  bodyLimitBytes: number;
+  dataDir: string;
+  maxFileBytes: number;
+  maxFiles: number;
+  sessionIdleTimeoutMs: number;
+  maxSessions: number;
+  eventStore: Readonly<{ maxEvents: number; maxBytes: number; ttlMs: number }>;
+  sseRetryMs: number;
+  sseKeepAliveMs: number;
+  /** Log notifications allowed per second (and burst) for one tool call. */
+  logNotifyRate: number;
+  shutdownGraceMs: number;
+  logLevel: (typeof LOG_LEVELS)[number];
+  logFormat: 'json' | 'pretty';
+}>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function isLoopbackHost(host: string): boolean {
+  return LOOPBACK_HOSTS.includes(host) || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/** Hostname only, port-agnostic, the way the SDK's Host/Origin validators compare them. */
+function hostnameOf(entry: string): string {
+  if (entry.includes('://')) return new URL(entry).hostname;
+  return entry.replace(/:\d+$/, '');
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv): Config {
+  // An empty variable counts as unset, as in most container tooling.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = EnvSchema.safeParse(present);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? 'environment');
+      const got = present[name];
+      const message = issue.message.startsWith(name) ? issue.message : `${name}: ${issue.message}`;
+      return got === undefined ? message : `${message} (got ${JSON.stringify(got)})`;
+    });
+    throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+  }
+  const e = parsed.data;
+  const publicUrl = new URL(
+    e.PUBLIC_URL ?? `http://${e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST}:${e.PORT}/mcp`,
+  );
+  if (publicUrl.protocol !== 'http:' && publicUrl.protocol !== 'https:') {
+    throw new ConfigError(
+      `Invalid configuration: PUBLIC_URL must use http or https (got ${JSON.stringify(e.PUBLIC_URL)})`,
+    );
+  }
+  const publicHost = publicUrl.hostname;
+  const allowedHosts = (e.ALLOWED_HOSTS ?? [...LOOPBACK_HOSTS, publicHost]).map(hostnameOf);
+  let allowedOrigins: string[];
+  try {
+    allowedOrigins = (e.ALLOWED_ORIGINS ?? [...LOOPBACK_HOSTS, publicHost]).map(hostnameOf);
+  } catch {
+    throw new ConfigError(
+      'Invalid configuration: ALLOWED_ORIGINS must list hostnames or origins such as https://app.example.com',
+    );
+  }
+  return Object.freeze({
+    host: e.HOST,
+    port: e.PORT,
+    publicUrl,
+    allowedHosts: Object.freeze([...new Set(allowedHosts)]),
+    allowedOrigins: Object.freeze([...new Set(allowedOrigins)]),
+    corsOrigins: Object.freeze(e.CORS_ORIGINS),
+    bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    dataDir: resolve(e.DATA_DIR),
+    maxFileBytes: e.MAX_FILE_BYTES,
+    maxFiles: e.MAX_FILES,
+    sessionIdleTimeoutMs: e.SESSION_IDLE_TIMEOUT_MS,
+    maxSessions: e.MAX_SESSIONS,
+    eventStore: Object.freeze({
+      maxEvents: e.EVENT_STORE_MAX_EVENTS,
+      maxBytes: e.EVENT_STORE_MAX_BYTES,
+      ttlMs: e.EVENT_STORE_TTL_MS,
+    }),
+    sseRetryMs: e.SSE_RETRY_MS,
+    sseKeepAliveMs: e.SSE_KEEPALIVE_MS,
+    logNotifyRate: e.LOG_NOTIFY_RATE,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
+  });
+}

@@ -1,0 +1,99 @@
+import type { McpServer } from '@modelcontextprotocol/server';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import helmet from 'helmet';
+import type { Config } from '../config.js';
+import { HttpError, JsonRpcCode, sendJsonRpcError } from './http-errors.js';
+import type { InflightCalls } from './inflight.js';
+import { mcpEndpoint } from './mcp/endpoint.js';
+import { type AnyTool, createMcpServer } from './mcp/server.js';
+import { LegacySessions } from './mcp/sessions.js';
+import { healthz, type Readiness, readyz } from './observability/health.js';
+import type { Logger } from './observability/logger.js';
+import { requestLog } from './observability/request-log.js';
+import { bodyErrors, jsonBody } from './security/body.js';
+import { corsFor } from './security/cors.js';
+import { hostOriginGuard } from './security/host-origin.js';
+
+/** Everything the app needs, built once at start-up and passed down. */
+export interface AppContext {
+  config: Config;
+  logger: Logger;
+  tools: readonly AnyTool[];
+  inflight: InflightCalls;
+  readiness: Readiness & { draining: boolean };
+  registerExtras?: (server: McpServer) => void;
+}
+
+export interface BeaconApp {
+  app: express.Express;
+  sessions: LegacySessions;
+}
+
+/** The principal a request was authenticated as; `anonymous` when auth is off. */
+function principalOf(req: Request): string {
+  const principal = (req as Request & { auth?: { extra?: { principal?: { id?: unknown } } } }).auth?.extra
+    ?.principal?.id;
+  return typeof principal === 'string' ? principal : 'anonymous';
+}
+
+/** Assembles the express app. The order of the layers matters; see ARCHITECTURE.md. */
+export function createApp(ctx: AppContext): BeaconApp {
+  const { config, logger } = ctx;
+  const serverDeps = {
+    config,
+    logger,
+    tools: ctx.tools,
+    inflight: ctx.inflight,
+    registerExtras: ctx.registerExtras,
+  };
+  const sessions = new LegacySessions({
+    config,
+    logger,
+    principalOf,
+    buildServer: (state) => createMcpServer(serverDeps, { era: '2025-11-25', session: state }),
+  });
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback, uniquelocal');
+
+  // Security first: nothing below runs for a request these refuse.
+  app.use(helmet());
+  app.use(requestLog(logger));
+  app.get('/healthz', healthz);
+  app.get('/readyz', readyz(ctx.readiness));
+  app.use(hostOriginGuard(config.allowedHosts, config.allowedOrigins));
+  const cors = corsFor(config.corsOrigins);
+  if (cors) app.use(cors);
+  app.use((_req, res, next) => {
+    // While draining, new work is refused so in-flight calls can finish within the grace period.
+    if (!ctx.readiness.draining) return next();
+    res.set('Connection', 'close');
+    sendJsonRpcError(res, new HttpError(503, JsonRpcCode.ServerError, 'Server is shutting down'));
+  });
+  app.use(jsonBody(config.bodyLimitBytes));
+
+  app.all(
+    '/mcp',
+    mcpEndpoint({
+      sessions,
+      buildModernServer: () => createMcpServer(serverDeps, { era: '2026-07-28' }),
+      keepAliveMs: config.sseKeepAliveMs,
+      maxBodyBytes: config.bodyLimitBytes,
+      logger,
+    }),
+  );
+
+  app.use((_req: Request, res: Response) => {
+    sendJsonRpcError(res, new HttpError(404, JsonRpcCode.MethodNotFound, 'Not found'));
+  });
+  app.use(bodyErrors);
+  // The last word on any error: a JSON-RPC body, never express's HTML page or a stack trace.
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    if (error instanceof HttpError) return sendJsonRpcError(res, error);
+    req.log?.error({ err: error }, 'unhandled error');
+    sendJsonRpcError(res, new HttpError(500, JsonRpcCode.InternalError, 'Internal error'));
+  });
+
+  return { app, sessions };
+}

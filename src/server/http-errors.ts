@@ -1,0 +1,51 @@
+import type { Response } from 'express';
+import { type RejectReason, requestsRejected } from './observability/metrics.js';
+
+/** JSON-RPC error codes Beacon answers with at the HTTP layer. */
+export const JsonRpcCode = {
+  ParseError: -32700,
+  InvalidRequest: -32600,
+  MethodNotFound: -32601,
+  InternalError: -32603,
+  /** Server-defined: generic transport-level refusal (forbidden, too large, busy). */
+  ServerError: -32000,
+  /** Server-defined, as the SDK uses it: the session id is unknown, expired or not yours. */
+  SessionNotFound: -32001,
+} as const;
+
+/**
+ * An error that a handler throws and the one error middleware turns into an HTTP status plus a
+ * JSON-RPC error body. Nothing ever answers with express's HTML page or a stack trace.
+ */
+export class HttpError extends Error {
+  override name = 'HttpError';
+  constructor(
+    readonly status: number,
+    readonly code: number,
+    message: string,
+    readonly reason?: RejectReason,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Writes a JSON-RPC error response. The body carries no `id` because these refusals happen before
+ * any request is dispatched (spec: "an optional JSON-RPC error body that has no id"); a parse error
+ * carries `id: null`, as JSON-RPC 2.0 requires when the id could not be read.
+ */
+export function sendJsonRpcError(res: Response, error: HttpError): void {
+  if (error.reason) requestsRejected.inc({ reason: error.reason });
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  res.status(error.status).set(error.headers);
+  const body: Record<string, unknown> = {
+    jsonrpc: '2.0',
+    error: { code: error.code, message: error.message },
+  };
+  if (error.code === JsonRpcCode.ParseError) body.id = null;
+  res.json(body);
+}

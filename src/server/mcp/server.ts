@@ -1,0 +1,123 @@
+import { LOG_LEVEL_META_KEY, McpServer } from '@modelcontextprotocol/server';
+import type { z } from 'zod';
+import type { Config } from '../../config.js';
+import { VERSION } from '../../version.js';
+import type { InflightCalls } from '../inflight.js';
+import type { Logger } from '../observability/logger.js';
+import { type Era, toolCallDuration, toolCalls } from '../observability/metrics.js';
+import { LOG_LEVELS, type LogLevel, type ToolDefinition, ToolInputError } from '../tools/tool.js';
+import { createNotifier } from './notifier.js';
+
+export type AnyTool = ToolDefinition<z.ZodType, z.ZodObject>;
+
+export interface McpServerDeps {
+  config: Pick<Config, 'logNotifyRate'>;
+  logger: Logger;
+  tools: readonly AnyTool[];
+  inflight: InflightCalls;
+  /** Test-only hook (conformance fixtures); production never passes it. */
+  registerExtras?: (server: McpServer) => void;
+}
+
+/** What a legacy session remembers between requests. */
+export interface LegacySessionState {
+  /** Set by `logging/setLevel`; until then every level is sent. */
+  logLevel: LogLevel | undefined;
+}
+
+export interface ServerScope {
+  era: Era;
+  /** Present for a sessionful 2025-era connection; absent for a 2026-07-28 request. */
+  session?: LegacySessionState;
+}
+
+const INSTRUCTIONS =
+  'Beacon works through lists of items or documents and reports each one as it goes: ' +
+  'progress notifications, and log messages at the level you ask for.';
+
+/** Builds one McpServer: per request in the 2026-07-28 era, per session in the 2025 era. */
+export function createMcpServer(deps: McpServerDeps, scope: ServerScope): McpServer {
+  const server = new McpServer(
+    { name: 'beacon', title: 'Beacon', version: VERSION },
+    { capabilities: { tools: {}, logging: {} }, instructions: INSTRUCTIONS },
+  );
+  for (const tool of deps.tools) registerTool(server, tool, deps, scope);
+  const session = scope.session;
+  if (session) {
+    // The notifier applies the level, so the session keeps it where the notifier can read it.
+    server.server.setRequestHandler('logging/setLevel', async (request) => {
+      session.logLevel = request.params.level;
+      return {};
+    });
+  }
+  deps.registerExtras?.(server);
+  return server;
+}
+
+/** 2026-07-28: the level travels in each request's `_meta`; no level means no log messages. */
+function requestedLevel(envelope: object | undefined): LogLevel | null {
+  const level = (envelope as Record<string, unknown> | undefined)?.[LOG_LEVEL_META_KEY];
+  return LOG_LEVELS.find((known) => known === level) ?? null;
+}
+
+function itemCount(input: unknown): number | undefined {
+  const { items, paths } = (input ?? {}) as { items?: unknown; paths?: unknown };
+  if (Array.isArray(items)) return items.length;
+  if (Array.isArray(paths)) return paths.length;
+  return undefined;
+}
+
+function registerTool(server: McpServer, tool: AnyTool, deps: McpServerDeps, scope: ServerScope): void {
+  server.registerTool(
+    tool.name,
+    {
+      title: tool.title,
+      description: tool.description,
+      inputSchema: tool.inputSchema,
+      outputSchema: tool.outputSchema,
+      annotations: { readOnlyHint: true, openWorldHint: false },
+    },
+    async (input, ctx) => {
+      const signal = ctx.mcpReq.signal;
+      const notify = createNotifier({
+        era: scope.era,
+        signal,
+        progressToken: ctx.mcpReq._meta?.progressToken,
+        threshold: () =>
+          scope.session ? (scope.session.logLevel ?? 'debug') : requestedLevel(ctx.mcpReq.envelope),
+        send: (notification) => ctx.mcpReq.notify(notification),
+        logRatePerSecond: deps.config.logNotifyRate,
+      });
+      const log = deps.logger.child({ tool: tool.name, era: scope.era });
+      const items = itemCount(input);
+      const end = deps.inflight.begin();
+      const timer = toolCallDuration.startTimer({ tool: tool.name });
+      let outcome: 'ok' | 'error' | 'cancelled' = 'ok';
+      log.info({ items }, 'tool call started');
+      try {
+        const { text, structured } = await tool.run(input, { signal, notify });
+        if (signal.aborted) outcome = 'cancelled';
+        return { content: [{ type: 'text', text }], structuredContent: structured };
+      } catch (error) {
+        if (signal.aborted) {
+          outcome = 'cancelled';
+          throw error;
+        }
+        outcome = 'error';
+        if (error instanceof ToolInputError) {
+          return { isError: true, content: [{ type: 'text', text: error.message }] };
+        }
+        log.error({ err: error }, 'tool failed unexpectedly');
+        return { isError: true, content: [{ type: 'text', text: `${tool.name} failed: internal error` }] };
+      } finally {
+        const seconds = timer();
+        toolCalls.inc({ tool: tool.name, outcome });
+        end();
+        log.info(
+          { items, outcome, duration_ms: Math.round(seconds * 1000), notifications: notify.sent },
+          'tool call ended',
+        );
+      }
+    },
+  );
+}

@@ -1,0 +1,113 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+/**
+ * The one metrics registry. Every module imports its metrics from here; nothing creates its own
+ * registry. Label values are bounded: route templates, registered tool names, fixed enums. Never
+ * a raw path, session id or principal.
+ */
+export const registry = new Registry();
+collectDefaultMetrics({ register: registry, prefix: 'beacon_' });
+
+export type Era = '2026-07-28' | '2025-11-25' | '2024-11-05';
+export type StreamKind = 'post' | 'standalone' | 'legacy_sse';
+export type RejectReason =
+  | 'origin'
+  | 'host'
+  | 'auth'
+  | 'scope'
+  | 'rate_limit'
+  | 'body_too_large'
+  | 'bad_request'
+  | 'session_not_found'
+  | 'session_limit';
+
+export const httpRequestDuration = new Histogram({
+  name: 'beacon_http_request_duration_seconds',
+  help: 'HTTP request duration until the response ends (streams included), by route template.',
+  labelNames: ['method', 'route', 'status_class'] as const,
+  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+  registers: [registry],
+});
+
+export const toolCalls = new Counter({
+  name: 'beacon_tool_calls_total',
+  help: 'Tool calls finished, by tool and outcome.',
+  labelNames: ['tool', 'outcome'] as const,
+  registers: [registry],
+});
+
+export const toolCallDuration = new Histogram({
+  name: 'beacon_tool_call_duration_seconds',
+  help: 'Tool call duration from start to result or cancellation.',
+  labelNames: ['tool'] as const,
+  buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 1800],
+  registers: [registry],
+});
+
+export const notificationsSent = new Counter({
+  name: 'beacon_notifications_sent_total',
+  help: 'Notifications handed to a client stream, by type, log level and protocol era.',
+  labelNames: ['type', 'level', 'era'] as const,
+  registers: [registry],
+});
+
+export const notificationFirst = new Histogram({
+  name: 'beacon_notification_first_seconds',
+  help: 'Time from the start of a tool call to its first notification.',
+  buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+  registers: [registry],
+});
+
+export const notificationsDropped = new Counter({
+  name: 'beacon_notifications_dropped_total',
+  help: 'Notifications not sent: the call was cancelled, the level filtered them, or the stream had closed.',
+  labelNames: ['reason'] as const,
+  registers: [registry],
+});
+
+export const sessionsActive = new Gauge({
+  name: 'beacon_sessions_active',
+  help: 'Live sessions, by protocol era.',
+  labelNames: ['era'] as const,
+  registers: [registry],
+});
+
+export const streamsOpen = new Gauge({
+  name: 'beacon_streams_open',
+  help: 'Open SSE streams, by kind.',
+  labelNames: ['kind'] as const,
+  registers: [registry],
+});
+
+export const eventStoreEvents = new Gauge({
+  name: 'beacon_event_store_events',
+  help: 'Events held for resumption across all sessions.',
+  registers: [registry],
+});
+
+export const eventStoreBytes = new Gauge({
+  name: 'beacon_event_store_bytes',
+  help: 'Bytes of serialised events held for resumption across all sessions.',
+  registers: [registry],
+});
+
+export const requestsRejected = new Counter({
+  name: 'beacon_requests_rejected_total',
+  help: 'Requests refused before reaching a tool, by reason.',
+  labelNames: ['reason'] as const,
+  registers: [registry],
+});
+
+export const authResults = new Counter({
+  name: 'beacon_auth_total',
+  help: 'Authentication attempts, by credential kind and result.',
+  labelNames: ['kind', 'result'] as const,
+  registers: [registry],
+});
+
+export const buildInfo = new Gauge({
+  name: 'beacon_build_info',
+  help: 'Always 1; the labels carry the Beacon and Node.js versions.',
+  labelNames: ['version', 'node_version'] as const,
+  registers: [registry],
+});

@@ -1,0 +1,36 @@
+import { validateHostHeader, validateOriginHeader } from '@modelcontextprotocol/server';
+import type { NextFunction, Request, Response } from 'express';
+import { HttpError, JsonRpcCode, sendJsonRpcError } from '../http-errors.js';
+
+/**
+ * DNS-rebinding and cross-site protection (MCP transports: servers MUST validate Origin).
+ *
+ * A web page can rebind its own domain to 127.0.0.1 and reach a local server as if same-origin;
+ * checking `Host` stops that. A browser always sends `Origin` on cross-site requests, so an
+ * `Origin` outside the allowlist means a page we did not approve is driving the request. Clients
+ * outside a browser send no `Origin` and pass. The decisions are the SDK's pure validators
+ * (hostnames, port-agnostic); this file only turns a refusal into 403 with a JSON-RPC body.
+ */
+export function hostOriginGuard(allowedHosts: readonly string[], allowedOrigins: readonly string[]) {
+  const hosts = [...allowedHosts];
+  const origins = [...allowedOrigins];
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const host = validateHostHeader(req.headers.host, hosts);
+    if (!host.ok) {
+      sendJsonRpcError(
+        res,
+        new HttpError(403, JsonRpcCode.ServerError, `Forbidden: ${host.message}`, 'host'),
+      );
+      return;
+    }
+    const origin = validateOriginHeader(req.headers.origin, origins);
+    if (!origin.ok) {
+      sendJsonRpcError(
+        res,
+        new HttpError(403, JsonRpcCode.ServerError, `Forbidden: ${origin.message}`, 'origin'),
+      );
+      return;
+    }
+    next();
+  };
+}

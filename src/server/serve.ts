@@ -1,0 +1,68 @@
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import type { McpServer } from '@modelcontextprotocol/server';
+import type { Config } from '../config.js';
+import { VERSION } from '../version.js';
+import { createApp } from './app.js';
+import { InflightCalls } from './inflight.js';
+import { createLogger } from './observability/logger.js';
+import { buildInfo } from './observability/metrics.js';
+import { productionTools } from './tools/index.js';
+
+export interface ServeOptions {
+  /** Test-only hook (conformance fixtures); production never passes it. */
+  registerExtras?: (server: McpServer) => void;
+}
+
+export interface RunningServer {
+  url: string;
+  /** Drains and stops: refuse new work, let calls finish within the grace period, close sessions. */
+  close(): Promise<void>;
+}
+
+function urlOf(address: AddressInfo): string {
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return `http://${host}:${address.port}`;
+}
+
+export async function serve(config: Config, options: ServeOptions = {}): Promise<RunningServer> {
+  const logger = createLogger(config);
+  const inflight = new InflightCalls();
+  const readiness = {
+    draining: false,
+    ready() {
+      return !this.draining;
+    },
+  };
+  const { app, sessions } = createApp({
+    config,
+    logger,
+    tools: productionTools(config),
+    inflight,
+    readiness,
+    registerExtras: options.registerExtras,
+  });
+  buildInfo.set({ version: VERSION, node_version: process.version }, 1);
+
+  const http = app.listen(config.port, config.host);
+  await once(http, 'listening');
+  const url = urlOf(http.address() as AddressInfo);
+  logger.info({ url, mcp: `${url}/mcp`, version: VERSION }, 'listening');
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      readiness.draining = true;
+      logger.info({ inflight: inflight.count, grace_ms: config.shutdownGraceMs }, 'draining');
+      http.close();
+      http.closeIdleConnections();
+      const finished = await inflight.waitIdle(config.shutdownGraceMs);
+      if (!finished) logger.warn({ inflight: inflight.count }, 'grace period over; closing remaining calls');
+      await sessions.closeAll();
+      http.closeAllConnections();
+      logger.info('stopped');
+    })();
+    return closing;
+  };
+  return { url, close };
+}

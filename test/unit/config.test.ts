@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+function refusal(env: Record<string, string>): string {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    assert.ok(error instanceof ConfigError);
+    assert.equal(error.message.includes('\n'), false, 'one line');
+    return error.message;
+  }
+  assert.fail(`expected ${JSON.stringify(env)} to be refused`);
+}
+
+describe('loadConfig', () => {
+  it('defaults to loopback, port 3000, and loopback Host/Origin allowlists', () => {
+    const config = loadConfig({});
+    assert.equal(config.host, '127.0.0.1');
+    assert.equal(config.port, 3000);
+    assert.equal(config.publicUrl.href, 'http://127.0.0.1:3000/mcp');
+    assert.ok(config.allowedHosts.includes('localhost'));
+    assert.ok(config.allowedOrigins.includes('127.0.0.1'));
+    assert.deepEqual(config.corsOrigins, []);
+    assert.ok(Object.isFrozen(config));
+  });
+
+  it('adds the PUBLIC_URL host to the allowlists', () => {
+    const config = loadConfig({ PUBLIC_URL: 'https://mcp.example.com/mcp' });
+    assert.ok(config.allowedHosts.includes('mcp.example.com'));
+    assert.ok(config.allowedOrigins.includes('mcp.example.com'));
+  });
+
+  it('takes origins as hostnames, port-agnostic', () => {
+    const config = loadConfig({ ALLOWED_ORIGINS: 'https://app.example.com:8443, tools.example.org' });
+    assert.deepEqual(config.allowedOrigins, ['app.example.com', 'tools.example.org']);
+  });
+
+  it('treats an empty variable as unset', () => {
+    assert.equal(loadConfig({ PORT: '' }).port, 3000);
+  });
+
+  for (const [name, value, allowed] of [
+    ['PORT', 'http', /PORT must be a whole number from 0 to 65535/],
+    ['PORT', '70000', /PORT must be a whole number from 0 to 65535/],
+    ['MAX_SESSIONS', '0', /MAX_SESSIONS/],
+    ['SESSION_IDLE_TIMEOUT_MS', '-5', /SESSION_IDLE_TIMEOUT_MS/],
+    ['LOG_LEVEL', 'loud', /LOG_LEVEL must be one of/],
+    ['LOG_FORMAT', 'xml', /LOG_FORMAT must be json or pretty/],
+    ['PUBLIC_URL', 'not a url', /PUBLIC_URL must be an absolute/],
+    ['PUBLIC_URL', 'ftp://example.com/mcp', /PUBLIC_URL must use http or https/],
+    ['BODY_LIMIT_BYTES', '12', /BODY_LIMIT_BYTES/],
+    ['EVENT_STORE_MAX_EVENTS', 'many', /EVENT_STORE_MAX_EVENTS/],
+  ] as const) {
+    it(`names ${name} when it is ${JSON.stringify(value)}`, () => {
+      const message = refusal({ [name]: value });
+      assert.match(message, allowed);
+      assert.ok(message.includes(name));
+    });
+  }
+
+  it('reports every bad variable in one line', () => {
+    const message = refusal({ PORT: 'x', LOG_LEVEL: 'y' });
+    assert.match(message, /PORT/);
+    assert.match(message, /LOG_LEVEL/);
+  });
+});
