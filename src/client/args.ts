@@ -1,0 +1,220 @@
+import { parseArgs } from 'node:util';
+import type { LoggingLevel } from '@modelcontextprotocol/client';
+import { type ClientAuth, NO_AUTH } from './auth.js';
+
+/** The eight MCP log levels, least severe first (the order `logging/setLevel` filters by). */
+export const LOG_LEVELS = [
+  'debug',
+  'info',
+  'notice',
+  'warning',
+  'error',
+  'critical',
+  'alert',
+  'emergency',
+] as const satisfies readonly LoggingLevel[];
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export const ERAS = ['auto', 'modern', 'legacy'] as const;
+export type EraChoice = (typeof ERAS)[number];
+
+/** Where the tool's items come from: the command line, a file (one per line), or stdin (`-`). */
+export type ItemSource =
+  | { kind: 'args'; items: string[] }
+  | { kind: 'file'; path: string }
+  | { kind: 'stdin' };
+
+export interface CallOptions {
+  url: URL;
+  auth: ClientAuth;
+  /** Extra raw headers from `--header 'Name: value'`, in the order given. */
+  headers: Array<[name: string, value: string]>;
+  caFile: string | undefined;
+  era: EraChoice;
+  json: boolean;
+  logLevel: LogLevel;
+  delayMs: number | undefined;
+  /** Parsed `--args` JSON object, before items are merged in. */
+  baseArgs: Record<string, unknown>;
+  tool: string;
+  items: ItemSource;
+}
+
+export type ParsedCommand = { kind: 'help' } | { kind: 'call'; options: CallOptions };
+
+/** A bad command line. The message names the flag; the CLI exits 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export const USAGE = `Usage: beacon call --url URL [options] TOOL [items...]
+
+Calls TOOL on a Beacon (or any MCP) server and prints every notification as it arrives.
+
+Options:
+  --url URL              MCP endpoint, e.g. http://127.0.0.1:3000/mcp (required)
+  --api-key KEY          send "Authorization: Bearer KEY" (Beacon keys look like bk_...)
+  --token TOKEN          send TOKEN as a bearer token
+  --header 'Name: value' add a raw request header (repeatable)
+  --ca FILE              trust this PEM CA certificate for HTTPS
+  --era auto|modern|legacy
+                         protocol era: auto negotiates 2026-07-28 and falls back to
+                         2025-11-25 sessions (default auto)
+  --json                 print NDJSON on stdout: one line per notification, then the result
+  --log-level LEVEL      lowest log level the server should send (default info)
+  --file PATH            read items from PATH, one per line ("-" as the only item reads stdin)
+  --delay-ms N           per-item delay passed to the tool as delayMs
+  --args JSON            tool arguments as a JSON object; items are merged into it
+  -h, --help             show this help
+
+Exit codes: 0 ok, 1 tool or protocol error, 2 usage, 3 connection, 4 auth, 130 interrupted.`;
+
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new UsageError(`${flag}: expected one of ${allowed.join(', ')}, got '${value}'`);
+}
+
+function parseUrl(value: string | undefined): URL {
+  if (value === undefined) throw new UsageError('--url is required, e.g. --url http://127.0.0.1:3000/mcp');
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError(`--url: '${value}' is not a valid URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new UsageError(`--url: only http:// and https:// are supported, got '${url.protocol}'`);
+  }
+  return url;
+}
+
+function parseHeader(raw: string): [string, string] {
+  const colon = raw.indexOf(':');
+  const name = colon > 0 ? raw.slice(0, colon).trim() : '';
+  if (!HEADER_NAME.test(name)) throw new UsageError(`--header: expected 'Name: value', got '${raw}'`);
+  return [name, raw.slice(colon + 1).trim()];
+}
+
+function parseDelay(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isInteger(n) || n < 0) {
+    throw new UsageError(`--delay-ms: expected a whole number of milliseconds >= 0, got '${value}'`);
+  }
+  return n;
+}
+
+function parseJsonArgs(value: string | undefined): Record<string, unknown> {
+  if (value === undefined) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch (error) {
+    throw new UsageError(`--args: not valid JSON (${(error as Error).message})`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new UsageError('--args: expected a JSON object, e.g. --args \'{"items":["a"]}\'');
+  }
+  return parsed as Record<string, unknown>;
+}
+
+function parseAuth(apiKey: string | undefined, token: string | undefined): ClientAuth {
+  if (apiKey !== undefined && token !== undefined) {
+    throw new UsageError('--api-key and --token cannot be used together');
+  }
+  if (apiKey !== undefined) {
+    if (apiKey === '') throw new UsageError('--api-key: empty key');
+    return { kind: 'api-key', key: apiKey };
+  }
+  if (token !== undefined) {
+    if (token === '') throw new UsageError('--token: empty token');
+    return { kind: 'bearer', token };
+  }
+  return NO_AUTH;
+}
+
+function parseItems(file: string | undefined, positionals: string[]): ItemSource {
+  if (file !== undefined) {
+    if (positionals.length > 0)
+      throw new UsageError('--file cannot be combined with items on the command line');
+    if (file === '') throw new UsageError('--file: empty path');
+    return file === '-' ? { kind: 'stdin' } : { kind: 'file', path: file };
+  }
+  if (positionals.includes('-')) {
+    if (positionals.length > 1) throw new UsageError("'-' (read items from stdin) must be the only item");
+    return { kind: 'stdin' };
+  }
+  return { kind: 'args', items: positionals };
+}
+
+/** Turns its node:util parse errors into one short sentence that still names the flag. */
+function firstSentence(message: string): string {
+  const end = message.indexOf('. ');
+  return end === -1 ? message : message.slice(0, end);
+}
+
+/** Parses `beacon call` arguments (everything after `call`). Throws UsageError on a bad command line. */
+export function parseCallArgs(argv: string[]): ParsedCommand {
+  let parsed: ReturnType<typeof parseOnly>;
+  try {
+    parsed = parseOnly(argv);
+  } catch (error) {
+    throw new UsageError(firstSentence((error as Error).message));
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return { kind: 'help' };
+
+  const url = parseUrl(values.url);
+  const auth = parseAuth(values['api-key'], values.token);
+  const headers = (values.header ?? []).map(parseHeader);
+  const era = oneOf('--era', values.era ?? 'auto', ERAS);
+  const logLevel = oneOf('--log-level', values['log-level'] ?? 'info', LOG_LEVELS);
+  const delayMs = parseDelay(values['delay-ms']);
+  const baseArgs = parseJsonArgs(values.args);
+  if (values.ca === '') throw new UsageError('--ca: empty path');
+
+  const [tool, ...rest] = positionals;
+  if (tool === undefined || tool === '')
+    throw new UsageError('missing TOOL, e.g. beacon call --url URL process_items a b c');
+
+  return {
+    kind: 'call',
+    options: {
+      url,
+      auth,
+      headers,
+      caFile: values.ca,
+      era,
+      json: values.json ?? false,
+      logLevel,
+      delayMs,
+      baseArgs,
+      tool,
+      items: parseItems(values.file, rest),
+    },
+  };
+}
+
+function parseOnly(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      url: { type: 'string' },
+      'api-key': { type: 'string' },
+      token: { type: 'string' },
+      header: { type: 'string', multiple: true },
+      ca: { type: 'string' },
+      era: { type: 'string' },
+      json: { type: 'boolean' },
+      'log-level': { type: 'string' },
+      file: { type: 'string' },
+      'delay-ms': { type: 'string' },
+      args: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+}

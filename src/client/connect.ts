@@ -1,0 +1,158 @@
+import {
+  Client,
+  type FetchLike,
+  type LoggingMessageNotification,
+  StreamableHTTPClientTransport,
+  type StreamableHTTPReconnectionOptions,
+  type VersionNegotiationMode,
+} from '@modelcontextprotocol/client';
+import { VERSION } from '../version.js';
+import type { EraChoice } from './args.js';
+import { authProviderFor, type ClientAuth } from './auth.js';
+import type { Era } from './render.js';
+import { fetchTrustingCa } from './tls-fetch.js';
+
+export const MODERN_VERSION = '2026-07-28';
+
+export interface ConnectSettings {
+  url: URL;
+  era: EraChoice;
+  auth: ClientAuth;
+  headers: Array<[string, string]>;
+  /** PEM text of an extra CA to trust for HTTPS. */
+  caPem: string | undefined;
+  /** Every `notifications/message`, as it arrives. */
+  onLog: (params: LoggingMessageNotification['params']) => void;
+  /** One-line remarks about what the transport did on our behalf (stream resumed...). */
+  onNotice: (message: string) => void;
+  signal?: AbortSignal;
+}
+
+export interface Connection {
+  client: Client;
+  transport: TrackedTransport;
+  era: Era;
+  protocolVersion: string;
+  server: { name: string; version: string } | undefined;
+  /** Ends a legacy session (DELETE) and closes the client; bounded so Ctrl-C never hangs. */
+  close(): Promise<void>;
+}
+
+/**
+ * 2025-11-25 servers may close an SSE stream after a priming event and expect the client to resume
+ * with GET + Last-Event-ID; a dropped connection is resumed the same way. The SDK's default gives up
+ * after 2 attempts, too few for a long call over a flaky link.
+ */
+const RECONNECTION: StreamableHTTPReconnectionOptions = {
+  initialReconnectionDelay: 500,
+  reconnectionDelayGrowFactor: 1.5,
+  maxReconnectionDelay: 10_000,
+  maxRetries: 6,
+};
+
+function negotiationMode(era: EraChoice): VersionNegotiationMode {
+  switch (era) {
+    case 'auto':
+      return 'auto'; // probe with server/discover, fall back to the 2025 initialize handshake
+    case 'modern':
+      return { pin: MODERN_VERSION };
+    case 'legacy':
+      return 'legacy';
+  }
+}
+
+/**
+ * The SDK sends a legacy `notifications/cancelled` as a fire-and-forget POST when a call is aborted.
+ * Closing the transport right after would abort that POST too, so the transport keeps track of sends
+ * in flight and `settle()` lets them finish (briefly) before the process exits.
+ */
+export class TrackedTransport extends StreamableHTTPClientTransport {
+  private readonly inFlight = new Set<Promise<void>>();
+
+  override send(...args: Parameters<StreamableHTTPClientTransport['send']>): Promise<void> {
+    const sending = super.send(...args);
+    this.inFlight.add(sending);
+    sending.then(
+      () => this.inFlight.delete(sending),
+      () => this.inFlight.delete(sending),
+    );
+    return sending;
+  }
+
+  async settle(timeoutMs: number): Promise<void> {
+    if (this.inFlight.size === 0) return;
+    await withTimeout(Promise.allSettled([...this.inFlight]), timeoutMs);
+  }
+}
+
+async function withTimeout(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((done) => {
+    timer = setTimeout(done, ms);
+    timer.unref();
+  });
+  await Promise.race([
+    work.then(
+      () => undefined,
+      () => undefined,
+    ),
+    timeout,
+  ]);
+  clearTimeout(timer);
+}
+
+/** Wraps fetch to tell the user when the transport resumes a stream with Last-Event-ID. */
+function observingResumes(base: FetchLike, onNotice: (message: string) => void): FetchLike {
+  return (url, init) => {
+    const lastEventId = new Headers(init?.headers).get('last-event-id');
+    if ((init?.method ?? 'GET') === 'GET' && lastEventId) {
+      onNotice(`stream interrupted; resuming after event ${lastEventId}`);
+    }
+    return base(url, init);
+  };
+}
+
+/** Transport errors worth a line: the rest are either retried by the SDK or surface as the call's error. */
+const REPORTED_TRANSPORT_ERRORS = /Maximum reconnection attempts|Failed to reconnect/;
+
+/** Connects over Streamable HTTP in the requested era. Throws on failure (see errors.ts for mapping). */
+export async function connect(settings: ConnectSettings): Promise<Connection> {
+  const baseFetch: FetchLike = settings.caPem !== undefined ? await fetchTrustingCa(settings.caPem) : fetch;
+  const transport = new TrackedTransport(settings.url, {
+    authProvider: authProviderFor(settings.auth),
+    requestInit: { headers: settings.headers },
+    fetch: observingResumes(baseFetch, settings.onNotice),
+    reconnectionOptions: RECONNECTION,
+  });
+  const client = new Client(
+    { name: 'beacon-call', version: VERSION },
+    { versionNegotiation: { mode: negotiationMode(settings.era) } },
+  );
+  client.setNotificationHandler('notifications/message', (notification) => {
+    settings.onLog(notification.params);
+  });
+  client.onerror = (error) => {
+    if (REPORTED_TRANSPORT_ERRORS.test(error.message)) settings.onNotice(error.message);
+  };
+
+  try {
+    await client.connect(transport, { signal: settings.signal });
+  } catch (error) {
+    await client.close().catch(() => undefined);
+    throw error;
+  }
+
+  const era = client.getProtocolEra() ?? 'legacy';
+  return {
+    client,
+    transport,
+    era,
+    protocolVersion: client.getNegotiatedProtocolVersion() ?? 'unknown',
+    server: client.getServerVersion(),
+    async close() {
+      await transport.settle(1_000);
+      if (era === 'legacy') await withTimeout(transport.terminateSession(), 1_000);
+      await withTimeout(client.close(), 1_000);
+    },
+  };
+}
