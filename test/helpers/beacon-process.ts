@@ -19,6 +19,7 @@ export interface BeaconProcess {
   waitForLog(
     match: (entry: Record<string, unknown>) => boolean,
     timeoutMs?: number,
+    since?: number,
   ): Promise<Record<string, unknown>>;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
@@ -86,8 +87,8 @@ export async function startBeacon(options: StartOptions = {}): Promise<BeaconPro
     errText += chunk;
   });
 
-  const waitForLog = (match: (e: Record<string, unknown>) => boolean, timeoutMs = 10_000) => {
-    for (const line of lines) {
+  const waitForLog = (match: (e: Record<string, unknown>) => boolean, timeoutMs = 10_000, since = 0) => {
+    for (const line of lines.slice(since)) {
       try {
         const entry = JSON.parse(line);
         if (match(entry)) return Promise.resolve(entry as Record<string, unknown>);

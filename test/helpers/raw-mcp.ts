@@ -4,9 +4,15 @@ export const ACCEPT_BOTH = 'application/json, text/event-stream';
 export const LEGACY_VERSION = '2025-11-25';
 export const MODERN_VERSION = '2026-07-28';
 
-export function post(url: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+export function post(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+  signal?: AbortSignal,
+): Promise<Response> {
   return fetch(url, {
     method: 'POST',
+    signal,
     headers: { 'Content-Type': 'application/json', Accept: ACCEPT_BOTH, ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });

@@ -28,6 +28,11 @@ export interface NotifierOptions {
 export interface CountingNotifier extends Notifier {
   /** Notifications actually handed to the stream. */
   readonly sent: number;
+  /**
+   * Progress reports the tool made, sent or not (after cancellation too): how far the work really
+   * got, which is what proves that a cancelled call stopped.
+   */
+  readonly reported: number;
 }
 
 /**
@@ -43,6 +48,7 @@ export function createNotifier(options: NotifierOptions): CountingNotifier {
   const now = options.now ?? performance.now.bind(performance);
   const startedAt = now();
   let sent = 0;
+  let reported = 0;
   let lastProgress = Number.NEGATIVE_INFINITY;
   let tokens = options.logRatePerSecond;
   let refilledAt = startedAt;
@@ -80,7 +86,11 @@ export function createNotifier(options: NotifierOptions): CountingNotifier {
     get sent() {
       return sent;
     },
+    get reported() {
+      return reported;
+    },
     async progress(done, total, message) {
+      reported += 1;
       if (options.progressToken === undefined || done <= lastProgress) return;
       lastProgress = done;
       await deliver(

@@ -114,7 +114,13 @@ function registerTool(server: McpServer, tool: AnyTool, deps: McpServerDeps, sco
         toolCalls.inc({ tool: tool.name, outcome });
         end();
         log.info(
-          { items, outcome, duration_ms: Math.round(seconds * 1000), notifications: notify.sent },
+          {
+            items,
+            items_reported: notify.reported,
+            outcome,
+            duration_ms: Math.round(seconds * 1000),
+            notifications: notify.sent,
+          },
           'tool call ended',
         );
       }
