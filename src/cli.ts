@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+import { ConfigError, loadConfig } from './config.js';
+
+const USAGE = `Usage: beacon <command> [options]
+
+Commands:
+  serve         run the MCP server (configured by environment variables; see README)
+  call          call a tool and print each notification as it arrives (beacon call --help)
+  healthcheck   exit 0 when the local server answers /healthz, 1 otherwise
+`;
+
+async function serveCommand(): Promise<number> {
+  const { serve } = await import('./server/serve.js');
+  const server = await serve(loadConfig(process.env));
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGTERM', stop);
+      process.off('SIGINT', stop);
+      void server.close().then(resolve);
+    };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+  });
+  return 0;
+}
+
+async function healthcheckCommand(): Promise<number> {
+  const config = loadConfig(process.env);
+  const host = ['0.0.0.0', '::'].includes(config.host) ? '127.0.0.1' : config.host;
+  try {
+    const res = await fetch(`http://${host.includes(':') ? `[${host}]` : host}:${config.port}/healthz`, {
+      signal: AbortSignal.timeout(3000),
+    });
+    return res.ok ? 0 : 1;
+  } catch {
+    return 1;
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'serve':
+      return serveCommand();
+    case 'call': {
+      const { runCall } = await import('./client/call.js');
+      return runCall(rest);
+    }
+    case 'healthcheck':
+      return healthcheckCommand();
+    case undefined:
+    case '-h':
+    case '--help':
+      process.stdout.write(USAGE);
+      return command === undefined ? 2 : 0;
+    default:
+      process.stderr.write(`beacon: unknown command "${command}"\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`beacon: ${error.message}\n`);
+      process.exit(78);
+    }
+    process.stderr.write(`beacon: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);
