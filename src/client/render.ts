@@ -203,11 +203,16 @@ class HumanRenderer implements Renderer {
     this.now = options.now ?? (() => new Date());
   }
 
-  /** Writes a line to `stream` without tearing the progress bar drawn on stderr. */
+  /**
+   * Writes a line to `stream` without tearing the progress bar drawn on stderr: clear the bar's row,
+   * print the line there, then redraw the bar one row lower. The bar restores the cursor position
+   * it saved at start when it stops, so that position is saved again (ESC 7) at the bar's new row.
+   */
   private line(stream: Writable, text: string): void {
     if (this.bar?.isActive) {
       this.options.stderr.write('\r\x1b[2K');
       stream.write(`${text}\n`);
+      this.options.stderr.write('\x1b7');
       this.bar.render();
     } else {
       stream.write(`${text}\n`);
@@ -230,6 +235,7 @@ class HumanRenderer implements Renderer {
           stream: this.options.stderr,
           format: ' {bar} {percentage}% | {value}/{total} | {message}',
           forceRedraw: true, // repaint after a log line cleared it, even if nothing changed
+          linewrap: true, // trim the bar to the terminal width but leave wrapping on for log lines
           hideCursor: false,
           clearOnComplete: false,
           barsize: 30,
