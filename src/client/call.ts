@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import { type CallToolResult, LOG_LEVEL_META_KEY, SdkHttpError } from '@modelcontextprotocol/client';
@@ -46,15 +47,23 @@ function isExpiredSession(error: unknown, connection: Connection): boolean {
   return connection.era === 'legacy' && error instanceof SdkHttpError && error.status === 404;
 }
 
+/** Reads the --ca file. TLS silently ignores a file that holds no certificate, so that is checked here. */
 async function readCa(path: string | undefined): Promise<string | undefined> {
   if (path === undefined) return undefined;
+  let pem: string;
   try {
-    return await readFile(path, 'utf8');
+    pem = await readFile(path, 'utf8');
   } catch (error) {
     throw new UsageError(
       `--ca: cannot read '${path}' (${(error as NodeJS.ErrnoException).code ?? 'read error'})`,
     );
   }
+  try {
+    new X509Certificate(pem);
+  } catch {
+    throw new UsageError(`--ca: '${path}' holds no PEM certificate`);
+  }
+  return pem;
 }
 
 /**
