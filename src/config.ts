@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { parseTrustProxy, type TrustProxy } from './server/security/trust-proxy.js';
 
 /**
  * The one place that reads the environment. Everything else receives the frozen `Config`.
@@ -51,6 +52,15 @@ const EnvSchema = z.object({
     .enum(LOG_LEVELS, { message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` })
     .default('info'),
   LOG_FORMAT: z.enum(['json', 'pretty'], { message: 'LOG_FORMAT must be json or pretty' }).default('json'),
+  TRUST_PROXY: z
+    .string()
+    .default('false')
+    .transform((raw, ctx) => {
+      const verdict = parseTrustProxy(raw);
+      if (verdict.ok) return verdict.value;
+      ctx.addIssue({ code: 'custom', message: verdict.message });
+      return z.NEVER;
+    }),
 });
 
 export type Config = Readonly<{
@@ -75,6 +85,8 @@ export type Config = Readonly<{
   shutdownGraceMs: number;
   logLevel: (typeof LOG_LEVELS)[number];
   logFormat: 'json' | 'pretty';
+  /** express `trust proxy`: which hops' X-Forwarded-* are believed (see trust-proxy.ts). */
+  trustProxy: TrustProxy;
 }>;
 
 export class ConfigError extends Error {
@@ -147,5 +159,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     logLevel: e.LOG_LEVEL,
     logFormat: e.LOG_FORMAT,
+    trustProxy: e.TRUST_PROXY,
   });
 }

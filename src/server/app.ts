@@ -55,7 +55,8 @@ export function createApp(ctx: AppContext): BeaconApp {
 
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback, uniquelocal');
+  // Only the proxy hops we run may set X-Forwarded-* (TRUST_PROXY; exactly one behind Caddy).
+  app.set('trust proxy', Array.isArray(config.trustProxy) ? [...config.trustProxy] : config.trustProxy);
 
   // Security first: nothing below runs for a request these refuse.
   app.use(helmet());
