@@ -52,6 +52,12 @@ const EnvSchema = z.object({
     .enum(LOG_LEVELS, { message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` })
     .default('info'),
   LOG_FORMAT: z.enum(['json', 'pretty'], { message: 'LOG_FORMAT must be json or pretty' }).default('json'),
+  METRICS_HOST: z.string().trim().min(1, 'METRICS_HOST must not be empty').default('127.0.0.1'),
+  METRICS_PORT: int('METRICS_PORT', 0, 65535).default(9464),
+  METRICS_TOKEN: z
+    .string()
+    .regex(/^[\x21-\x7e]{16,}$/, 'METRICS_TOKEN must be at least 16 visible ASCII characters')
+    .optional(),
   TRUST_PROXY: z
     .string()
     .default('false')
@@ -85,9 +91,13 @@ export type Config = Readonly<{
   shutdownGraceMs: number;
   logLevel: (typeof LOG_LEVELS)[number];
   logFormat: 'json' | 'pretty';
+  /** The separate Prometheus listener; never the public port. */
+  metrics: Readonly<{ host: string; port: number; token: string | undefined }>;
   /** express `trust proxy`: which hops' X-Forwarded-* are believed (see trust-proxy.ts). */
   trustProxy: TrustProxy;
 }>;
+
+const SECRET_VARIABLES = new Set(['METRICS_TOKEN']);
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -103,6 +113,15 @@ function hostnameOf(entry: string): string {
   return entry.replace(/:\d+$/, '');
 }
 
+function metricsConfigOf(e: z.infer<typeof EnvSchema>): Config['metrics'] {
+  if (e.METRICS_PORT !== 0 && e.METRICS_PORT === e.PORT) {
+    throw new ConfigError(
+      `Invalid configuration: METRICS_PORT must differ from PORT, so metrics stay off the public listener (both are ${e.PORT})`,
+    );
+  }
+  return Object.freeze({ host: e.METRICS_HOST, port: e.METRICS_PORT, token: e.METRICS_TOKEN });
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv): Config {
   // An empty variable counts as unset, as in most container tooling.
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
@@ -110,7 +129,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? 'environment');
-      const got = present[name];
+      // A secret's value never goes into an error message that ends up in a log.
+      const got = SECRET_VARIABLES.has(name) ? undefined : present[name];
       const message = issue.message.startsWith(name) ? issue.message : `${name}: ${issue.message}`;
       return got === undefined ? message : `${message} (got ${JSON.stringify(got)})`;
     });
@@ -159,6 +179,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     logLevel: e.LOG_LEVEL,
     logFormat: e.LOG_FORMAT,
+    metrics: metricsConfigOf(e),
     trustProxy: e.TRUST_PROXY,
   });
 }

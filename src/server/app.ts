@@ -8,6 +8,7 @@ import { mcpEndpoint } from './mcp/endpoint.js';
 import { type AnyTool, createMcpServer } from './mcp/server.js';
 import { LegacySessions } from './mcp/sessions.js';
 import { healthz, type Readiness, readyz } from './observability/health.js';
+import { httpMetrics } from './observability/http-metrics.js';
 import type { Logger } from './observability/logger.js';
 import { requestLog } from './observability/request-log.js';
 import { bodyErrors, jsonBody } from './security/body.js';
@@ -61,6 +62,7 @@ export function createApp(ctx: AppContext): BeaconApp {
   // Security first: nothing below runs for a request these refuse.
   app.use(helmet());
   app.use(requestLog(logger));
+  app.use(httpMetrics);
   app.get('/healthz', healthz);
   app.get('/readyz', readyz(ctx.readiness));
   app.use(hostOriginGuard(config.allowedHosts, config.allowedOrigins));

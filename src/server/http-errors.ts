@@ -1,5 +1,6 @@
 import type { Response } from 'express';
-import { type RejectReason, requestsRejected } from './observability/metrics.js';
+import type { RejectReason } from './observability/metrics.js';
+import { countRejection } from './observability/rejections.js';
 
 /** JSON-RPC error codes Beacon answers with at the HTTP layer. */
 export const JsonRpcCode = {
@@ -36,7 +37,7 @@ export class HttpError extends Error {
  * carries `id: null`, as JSON-RPC 2.0 requires when the id could not be read.
  */
 export function sendJsonRpcError(res: Response, error: HttpError): void {
-  if (error.reason) requestsRejected.inc({ reason: error.reason });
+  if (error.reason) countRejection(res, error.reason);
   if (res.headersSent) {
     res.end();
     return;

@@ -7,6 +7,7 @@ import { createApp } from './app.js';
 import { InflightCalls } from './inflight.js';
 import { createLogger } from './observability/logger.js';
 import { buildInfo } from './observability/metrics.js';
+import { startMetricsListener } from './observability/metrics-server.js';
 import { productionTools } from './tools/index.js';
 
 export interface ServeOptions {
@@ -43,6 +44,7 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
     registerExtras: options.registerExtras,
   });
   buildInfo.set({ version: VERSION, node_version: process.version }, 1);
+  const metrics = await startMetricsListener(config.metrics, logger);
 
   const http = app.listen(config.port, config.host);
   await once(http, 'listening');
@@ -60,6 +62,7 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
       if (!finished) logger.warn({ inflight: inflight.count }, 'grace period over; closing remaining calls');
       await sessions.closeAll();
       http.closeAllConnections();
+      await metrics.close();
       logger.info('stopped');
     })();
     return closing;

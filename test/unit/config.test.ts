@@ -65,3 +65,45 @@ describe('loadConfig', () => {
     assert.match(message, /LOG_LEVEL/);
   });
 });
+
+describe('loadConfig: the metrics listener', () => {
+  it('defaults to 127.0.0.1:9464 without a token', () => {
+    assert.deepEqual(
+      { ...loadConfig({ AUTH_MODE: 'none' }).metrics },
+      {
+        host: '127.0.0.1',
+        port: 9464,
+        token: undefined,
+      },
+    );
+  });
+
+  it('takes METRICS_HOST, METRICS_PORT (0 = a free port) and METRICS_TOKEN', () => {
+    const token = 'a-long-metrics-token-value';
+    const config = loadConfig({
+      AUTH_MODE: 'none',
+      METRICS_HOST: '0.0.0.0',
+      METRICS_PORT: '0',
+      METRICS_TOKEN: token,
+    });
+    assert.deepEqual({ ...config.metrics }, { host: '0.0.0.0', port: 0, token });
+    assert.ok(Object.isFrozen(config.metrics));
+  });
+
+  it('names METRICS_PORT when it is not a port', () => {
+    assert.match(refusal({ METRICS_PORT: '99999' }), /METRICS_PORT must be a whole number from 0 to 65535/);
+  });
+
+  it('refuses METRICS_PORT equal to PORT, which would put metrics on the public listener', () => {
+    assert.match(
+      refusal({ AUTH_MODE: 'none', PORT: '8080', METRICS_PORT: '8080' }),
+      /METRICS_PORT must differ from PORT/,
+    );
+  });
+
+  it('names METRICS_TOKEN when it is too short, without echoing it', () => {
+    const message = refusal({ METRICS_TOKEN: 'short-secret' });
+    assert.match(message, /METRICS_TOKEN must be at least 16 visible ASCII characters/);
+    assert.ok(!message.includes('short-secret'));
+  });
+});

@@ -7,6 +7,11 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
  */
 export const registry = new Registry();
 collectDefaultMetrics({ register: registry, prefix: 'beacon_' });
+// prom-client also exports these sums as gauges named `_total`, which Prometheus reserves for
+// counters (`promtool check metrics` flags them). The per-type gauges without the suffix stay.
+for (const name of ['active_handles_total', 'active_requests_total', 'active_resources_total']) {
+  registry.removeSingleMetric(`beacon_nodejs_${name}`);
+}
 
 export type Era = '2026-07-28' | '2025-11-25' | '2024-11-05';
 export type StreamKind = 'post' | 'standalone' | 'legacy_sse';
