@@ -1,7 +1,13 @@
 import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
-import { type CallToolResult, LOG_LEVEL_META_KEY, SdkHttpError } from '@modelcontextprotocol/client';
+import {
+  type CallToolResult,
+  LOG_LEVEL_META_KEY,
+  SdkError,
+  SdkErrorCode,
+  SdkHttpError,
+} from '@modelcontextprotocol/client';
 import { type CallOptions, parseCallArgs, USAGE, UsageError } from './args.js';
 import { type Connection, connect } from './connect.js';
 import { classifyError, EXIT, type Phase } from './errors.js';
@@ -21,6 +27,11 @@ export interface CallIO {
 
 /** A tool call may run for minutes; it only times out if the server goes quiet (no progress) this long. */
 const IDLE_TIMEOUT_MS = 120_000;
+
+const STREAM_LOST = new SdkError(
+  SdkErrorCode.ConnectionClosed,
+  'the response stream ended before the result arrived',
+);
 
 function processIO(): CallIO {
   return {
@@ -199,20 +210,31 @@ async function callTool(
   signal: AbortSignal,
   onProgress: (progress: { progress: number; total?: number; message?: string }) => void,
 ): Promise<CallToolResult> {
-  const { client } = connection;
+  const { client, transport } = connection;
   const requestOptions = { signal, timeout: IDLE_TIMEOUT_MS, resetTimeoutOnProgress: true };
+  // 2025 era: the level is session state, set once with logging/setLevel. 2026-07-28: no session;
+  // the level travels in each request's _meta, and without it the server sends no logs at all.
+  let meta: Record<string, unknown> | undefined;
   if (connection.era === 'legacy') {
-    // 2025 era: the level is session state, set once with logging/setLevel.
     if (client.getServerCapabilities()?.logging)
       await client.setLoggingLevel(options.logLevel, requestOptions);
-    return client.callTool(
-      { name: options.tool, arguments: toolArguments },
-      { ...requestOptions, onprogress: onProgress },
-    );
+  } else {
+    meta = { [LOG_LEVEL_META_KEY]: options.logLevel };
   }
-  // 2026-07-28: no session; the level travels in each request's _meta and absent means no logs at all.
-  return client.callTool(
-    { name: options.tool, arguments: toolArguments, _meta: { [LOG_LEVEL_META_KEY]: options.logLevel } },
-    { ...requestOptions, onprogress: onProgress },
-  );
+
+  // Fail at once when the call's stream ends without a result (the SDK would wait for the timeout).
+  // After the result has arrived, the SDK ignores this abort. Other requests' streams (the
+  // logging/setLevel just before, say) may end later and must not count.
+  const lost = new AbortController();
+  transport.onRequestStreamEnd = (request) => {
+    if (request.method === 'tools/call') lost.abort(STREAM_LOST);
+  };
+  try {
+    return await client.callTool(
+      { name: options.tool, arguments: toolArguments, ...(meta && { _meta: meta }) },
+      { ...requestOptions, signal: AbortSignal.any([signal, lost.signal]), onprogress: onProgress },
+    );
+  } finally {
+    transport.onRequestStreamEnd = undefined;
+  }
 }

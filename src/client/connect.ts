@@ -1,6 +1,9 @@
 import {
   Client,
   type FetchLike,
+  isJSONRPCRequest,
+  type JSONRPCMessage,
+  type JSONRPCRequest,
   type LoggingMessageNotification,
   StreamableHTTPClientTransport,
   type StreamableHTTPReconnectionOptions,
@@ -13,6 +16,8 @@ import type { Era } from './render.js';
 import { fetchTrustingCa } from './tls-fetch.js';
 
 export const MODERN_VERSION = '2026-07-28';
+
+type SendOptions = Parameters<StreamableHTTPClientTransport['send']>[1];
 
 export interface ConnectSettings {
   url: URL;
@@ -69,8 +74,25 @@ function negotiationMode(era: EraChoice): VersionNegotiationMode {
 export class TrackedTransport extends StreamableHTTPClientTransport {
   private readonly inFlight = new Set<Promise<void>>();
 
-  override send(...args: Parameters<StreamableHTTPClientTransport['send']>): Promise<void> {
-    const sending = super.send(...args);
+  /**
+   * Hears that a request's response stream ended other than by our own abort: after the result, or
+   * without one (a modern stream cut, or a legacy stream whose resumption gave up). The SDK leaves
+   * such a request pending until its timeout; the caller uses this to fail it at once instead.
+   */
+  onRequestStreamEnd: ((request: JSONRPCRequest) => void) | undefined;
+
+  override send(message: JSONRPCMessage | JSONRPCMessage[], options?: SendOptions): Promise<void> {
+    const watched =
+      !Array.isArray(message) && isJSONRPCRequest(message)
+        ? {
+            ...options,
+            onRequestStreamEnd: () => {
+              options?.onRequestStreamEnd?.();
+              this.onRequestStreamEnd?.(message);
+            },
+          }
+        : options;
+    const sending = super.send(message, watched);
     this.inFlight.add(sending);
     sending.then(
       () => this.inFlight.delete(sending),
@@ -112,9 +134,6 @@ function observingResumes(base: FetchLike, onNotice: (message: string) => void):
   };
 }
 
-/** Transport errors worth a line: the rest are either retried by the SDK or surface as the call's error. */
-const REPORTED_TRANSPORT_ERRORS = /Maximum reconnection attempts|Failed to reconnect/;
-
 /** Connects over Streamable HTTP in the requested era. Throws on failure (see errors.ts for mapping). */
 export async function connect(settings: ConnectSettings): Promise<Connection> {
   const baseFetch: FetchLike = settings.caPem !== undefined ? await fetchTrustingCa(settings.caPem) : fetch;
@@ -131,9 +150,9 @@ export async function connect(settings: ConnectSettings): Promise<Connection> {
   client.setNotificationHandler('notifications/message', (notification) => {
     settings.onLog(notification.params);
   });
-  client.onerror = (error) => {
-    if (REPORTED_TRANSPORT_ERRORS.test(error.message)) settings.onNotice(error.message);
-  };
+  // Transport errors are either retried by the SDK (each resume attempt gets a notice) or surface
+  // as the call's own error; printing them here as well would only repeat that.
+  client.onerror = () => undefined;
 
   try {
     await client.connect(transport, { signal: settings.signal });

@@ -157,6 +157,12 @@ export function classifyError(error: unknown, context: ErrorContext): Failure {
   if (error instanceof ProtocolError) {
     return { exitCode: EXIT.failed, message: `protocol error ${error.code}: ${messageOf(error)}` };
   }
+  if (error instanceof SdkError && error.code === SdkErrorCode.ConnectionClosed) {
+    return {
+      exitCode: EXIT.connection,
+      message: `lost the connection to ${url.origin}: ${messageOf(error)}`,
+    };
+  }
   if (error instanceof SdkError && error.code === SdkErrorCode.RequestTimeout) {
     return { exitCode: EXIT.failed, message: `no answer from the server in time: ${messageOf(error)}` };
   }
