@@ -118,7 +118,8 @@ describe('beacon call against a real Beacon', () => {
   let tmp: string;
 
   before(async () => {
-    beacon = await startBeacon();
+    // A short SSE retry keeps the resume-and-give-up case quick.
+    beacon = await startBeacon({ env: { SSE_RETRY_MS: '200' } });
     url = beacon.mcpUrl;
     tmp = await mkdtemp(join(tmpdir(), 'beacon-call-'));
   });
@@ -258,30 +259,23 @@ describe('beacon call against a real Beacon', () => {
     });
   }
 
-  describe('through a meddling proxy (legacy era)', () => {
-    let proxy: Server;
+  describe('through a meddling proxy', () => {
+    let proxy: Proxy;
     let proxyUrl: string;
-    /** What the proxy does to the next tools/call POST in a session (then it goes back to passing). */
-    let next: Meddling | undefined;
 
     before(async () => {
-      proxy = createProxy(new URL(url), (req) => {
-        if (req.method !== 'POST' || !req.sessionId || !req.body.includes('"tools/call"')) return undefined;
-        const meddling = next;
-        next = undefined;
-        return meddling;
-      });
-      proxyUrl = await listen(proxy);
+      proxy = createProxy(new URL(url));
+      proxyUrl = await listen(proxy.server);
     });
     after(() => {
-      proxy.closeAllConnections();
-      proxy.close();
+      proxy.server.closeAllConnections();
+      proxy.server.close();
     });
 
     it('re-initialises an expired session once and retries the call, with a notice', async () => {
-      next = 'expire';
+      proxy.meddle('expire');
       const run = await runCli(proxyUrl, '--json --era legacy --delay-ms 0 process_items a b');
-      assert.equal(next, undefined, 'the proxy answered 404');
+      assert.equal(proxy.pending(), undefined, 'the proxy answered 404');
       assert.equal(run.code, 0, run.stderr);
       assert.equal(
         run.stderr,
@@ -293,9 +287,9 @@ describe('beacon call against a real Beacon', () => {
     });
 
     it('resumes a dropped stream with Last-Event-ID and misses no notification', async () => {
-      next = 'cut';
+      proxy.meddle('cut');
       const run = await runCli(proxyUrl, '--json --era legacy --delay-ms 100 process_items a b c d e f');
-      assert.equal(next, undefined, 'the proxy cut the stream');
+      assert.equal(proxy.pending(), undefined, 'the proxy cut the stream');
       assert.equal(run.code, 0, run.stderr);
       assert.match(run.stderr, /stream interrupted; resuming after event \S+/);
       const lines = ndjson(run.stdout);
@@ -304,6 +298,30 @@ describe('beacon call against a real Beacon', () => {
         [1, 2, 3, 4, 5, 6],
       );
       assert.equal(lines.at(-1)?.type, 'result');
+    });
+
+    it('exits 3 at once when a modern stream is cut (no resume in 2026-07-28)', async () => {
+      proxy.meddle('cut');
+      const started = Date.now();
+      const run = await runCli(proxyUrl, '--json --era modern --delay-ms 100 process_items a b c d e f');
+      assert.equal(run.code, 3, run.stderr);
+      assertOneErrorLine(
+        run,
+        /^error: lost the connection to http:\/\/127\.0\.0\.1:\d+: the response stream ended/,
+      );
+      assert.ok(Date.now() - started < 5_000, 'no wait for the request timeout');
+    });
+
+    it('exits 3 when a legacy stream cannot be resumed', async () => {
+      proxy.meddle('sever');
+      const run = await runCli(proxyUrl, '--json --era legacy --delay-ms 100 process_items a b c d e f');
+      proxy.meddle(undefined);
+      assert.equal(run.code, 3, run.stderr);
+      assert.match(run.stderr, /resuming after event/);
+      assert.match(
+        run.stderr.trimEnd().split('\n').at(-1) ?? '',
+        /^error: lost the connection to .*: the response stream ended/,
+      );
     });
   });
 });
@@ -343,29 +361,34 @@ describe('beacon call and authentication', () => {
   });
 });
 
-type Meddling = 'expire' | 'cut';
+/** expire: answer 404 (session gone); cut: drop the stream mid-call; sever: cut, then refuse everything. */
+type Meddling = 'expire' | 'cut' | 'sever';
 
-interface ProxiedRequest {
-  method: string;
-  sessionId: string | undefined;
-  body: string;
+interface Proxy {
+  server: Server;
+  /** Meddles with the next tools/call POST; then passes everything through (unless severed). */
+  meddle(next: Meddling | undefined): void;
+  /** The meddling not yet applied. */
+  pending(): Meddling | undefined;
 }
 
-/**
- * A pass-through HTTP proxy in front of Beacon that can answer a request with 404 (an expired
- * session) or cut its SSE response after a few events (a dropped connection).
- */
-function createProxy(target: URL, decide: (req: ProxiedRequest) => Meddling | undefined): Server {
-  return createServer(async (req, res) => {
+/** A pass-through HTTP proxy in front of Beacon that misbehaves on request. */
+function createProxy(target: URL): Proxy {
+  let next: Meddling | undefined;
+  let severed = false;
+  const server = createServer(async (req, res) => {
+    if (severed) {
+      req.socket.destroy();
+      return;
+    }
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks);
-    const sessionId = req.headers['mcp-session-id'];
-    const meddling = decide({
-      method: req.method ?? 'GET',
-      sessionId: typeof sessionId === 'string' ? sessionId : undefined,
-      body: body.toString('utf8'),
-    });
+    let meddling: Meddling | undefined;
+    if (req.method === 'POST' && body.includes('"tools/call"')) {
+      meddling = next;
+      next = undefined;
+    }
     if (meddling === 'expire') {
       res.writeHead(404, { 'Content-Type': 'application/json' });
       res.end('{"jsonrpc":"2.0","error":{"code":-32001,"message":"Session not found"},"id":null}');
@@ -377,9 +400,10 @@ function createProxy(target: URL, decide: (req: ProxiedRequest) => Meddling | un
       let events = 0;
       up.on('data', (chunk: Buffer) => {
         res.write(chunk);
-        events += (chunk.toString('utf8').match(/^id: /gm) ?? []).length;
-        // The priming event and a few notifications get through, then the line goes dead.
-        if (meddling === 'cut' && events >= 4) {
+        events += (chunk.toString('utf8').match(/^data: /gm) ?? []).length;
+        // A few events get through, then the line goes dead.
+        if (meddling !== undefined && events >= 4) {
+          severed = meddling === 'sever';
           up.destroy();
           res.destroy();
         }
@@ -389,4 +413,12 @@ function createProxy(target: URL, decide: (req: ProxiedRequest) => Meddling | un
     upstream.on('error', () => res.destroy());
     upstream.end(body);
   });
+  return {
+    server,
+    meddle(meddling) {
+      next = meddling;
+      severed = false;
+    },
+    pending: () => next,
+  };
 }
