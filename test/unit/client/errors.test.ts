@@ -88,6 +88,18 @@ describe('classifyError', () => {
     );
   });
 
+  it('a stream that ended without a result exits 3', () => {
+    const lost = new SdkError(
+      SdkErrorCode.ConnectionClosed,
+      'the response stream ended before the result arrived',
+    );
+    assert.deepEqual(classifyError(lost, calling), {
+      exitCode: EXIT.connection,
+      message:
+        'lost the connection to https://beacon.example: the response stream ended before the result arrived',
+    });
+  });
+
   it('protocol errors exit 1 with their JSON-RPC code', () => {
     assert.deepEqual(classifyError(new ProtocolError(-32602, 'Tool nope not found'), calling), {
       exitCode: EXIT.failed,
