@@ -5,6 +5,7 @@ import type { Config } from '../config.js';
 import { VERSION } from '../version.js';
 import { createApp } from './app.js';
 import { InflightCalls } from './inflight.js';
+import type { AnyTool } from './mcp/server.js';
 import { createLogger } from './observability/logger.js';
 import { buildInfo } from './observability/metrics.js';
 import { startMetricsListener } from './observability/metrics-server.js';
@@ -13,6 +14,8 @@ import { productionTools } from './tools/index.js';
 export interface ServeOptions {
   /** Test-only hook (conformance fixtures); production never passes it. */
   registerExtras?: (server: McpServer) => void;
+  /** Bench-only: tools served beside the production ones through the same notifier; production never passes it. */
+  extraTools?: readonly AnyTool[];
 }
 
 export interface RunningServer {
@@ -38,7 +41,7 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
   const { app, sessions } = createApp({
     config,
     logger,
-    tools: productionTools(config),
+    tools: [...productionTools(config), ...(options.extraTools ?? [])],
     inflight,
     readiness,
     registerExtras: options.registerExtras,
