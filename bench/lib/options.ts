@@ -1,0 +1,91 @@
+import { TARGETS, type TargetName } from './targets.js';
+
+export interface Sizes {
+  rounds: number;
+  startupRounds: number;
+  throughputItems: number;
+  latencyItems: number;
+  latencyDelayMs: number;
+  callConcurrency: readonly number[];
+  callDurationMs: number;
+  streams: number;
+  streamItems: number;
+  streamDelayMs: number;
+  idleSessions: number;
+}
+
+/** `full` is the issue's load; `quick` fits in under three minutes; `tiny` only proves the plumbing. */
+export const SIZES: Record<'full' | 'quick' | 'tiny', Sizes> = {
+  full: {
+    rounds: 3,
+    startupRounds: 5,
+    throughputItems: 1000,
+    latencyItems: 200,
+    latencyDelayMs: 5,
+    callConcurrency: [1, 16, 64],
+    callDurationMs: 3000,
+    streams: 2000,
+    streamItems: 10,
+    streamDelayMs: 1000,
+    idleSessions: 5000,
+  },
+  quick: {
+    rounds: 3,
+    startupRounds: 3,
+    throughputItems: 1000,
+    latencyItems: 100,
+    latencyDelayMs: 3,
+    callConcurrency: [1, 16, 64],
+    callDurationMs: 500,
+    streams: 200,
+    streamItems: 5,
+    streamDelayMs: 250,
+    idleSessions: 300,
+  },
+  tiny: {
+    rounds: 3,
+    startupRounds: 3,
+    throughputItems: 50,
+    latencyItems: 10,
+    latencyDelayMs: 2,
+    callConcurrency: [1, 16, 64],
+    callDurationMs: 100,
+    streams: 20,
+    streamItems: 3,
+    streamDelayMs: 50,
+    idleSessions: 20,
+  },
+};
+
+export interface Options {
+  mode: keyof typeof SIZES;
+  sizes: Sizes;
+  targets: TargetName[];
+  /** Where the JSON goes; default bench/results/<date>.json. */
+  out: string | undefined;
+}
+
+const USAGE = 'usage: bench [--quick | --tiny] [--targets=a,b,…] [--out=FILE]';
+
+export function parseOptions(argv: readonly string[]): Options {
+  let mode: Options['mode'] = 'full';
+  let out: string | undefined;
+  let targets = TARGETS.map((t) => t.name);
+  for (const arg of argv) {
+    const [flag, value] = arg.split('=', 2) as [string, string | undefined];
+    if (flag === '--quick') mode = 'quick';
+    else if (flag === '--tiny') mode = 'tiny';
+    else if (flag === '--out' && value) out = value;
+    else if (flag === '--targets' && value) {
+      const known = new Set<string>(TARGETS.map((t) => t.name));
+      const asked = value.split(',');
+      const unknown = asked.filter((name) => !known.has(name));
+      if (unknown.length > 0)
+        throw new Error(`unknown target ${unknown.join(', ')}; known: ${[...known].join(', ')}`);
+      if (!asked.includes('sdk-bare'))
+        throw new Error('--targets must include sdk-bare: every ratio is against it');
+      targets = asked as TargetName[];
+    } else throw new Error(`unknown argument ${arg}\n${USAGE}`);
+  }
+  return { mode, sizes: SIZES[mode], targets, out };
+}

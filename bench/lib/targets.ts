@@ -1,0 +1,196 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import type { Endpoint } from './http.js';
+import type { Era } from './wire.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const PEERS = join(ROOT, 'bench/.build/bench/peers');
+
+export type TargetName = 'beacon-prod' | 'beacon-noauth' | 'sdk-bare' | 'fastmcp' | 'raw-sse';
+/** Every ratio in the report is against this target. */
+export const REFERENCE: TargetName = 'sdk-bare';
+
+export interface TargetSpec {
+  name: TargetName;
+  /** The eras it serves; its first is the one single-era scenarios use. */
+  eras: readonly Era[];
+  /** Whether it keeps 2025-era sessions (the idle-session scenario needs them). */
+  sessions: boolean;
+  /** Whether its log messages travel on the session's standalone GET stream (fastmcp). */
+  logsOnStandaloneStream: boolean;
+}
+
+export const TARGETS: readonly TargetSpec[] = [
+  { name: 'beacon-prod', eras: ['modern', 'legacy'], sessions: true, logsOnStandaloneStream: false },
+  { name: 'beacon-noauth', eras: ['modern', 'legacy'], sessions: true, logsOnStandaloneStream: false },
+  { name: 'sdk-bare', eras: ['modern', 'legacy'], sessions: true, logsOnStandaloneStream: false },
+  { name: 'fastmcp', eras: ['legacy'], sessions: true, logsOnStandaloneStream: true },
+  { name: 'raw-sse', eras: ['modern', 'legacy'], sessions: false, logsOnStandaloneStream: false },
+];
+
+export interface RunningTarget {
+  spec: TargetSpec;
+  endpoint: Endpoint;
+  pid: number;
+  /** Milliseconds from spawn to the first 200 from the readiness path. */
+  readyMs: number;
+  /** Beacon's separate metrics listener; undefined for peers. */
+  metricsUrl: string | undefined;
+  /** Resident set size now, in bytes (Linux /proc). */
+  rss(): number;
+  stop(): Promise<void>;
+}
+
+/** Free loopback port: bind port 0, read it, release it. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  server.close();
+  if (typeof address !== 'object' || address === null) throw new Error('no port');
+  return address.port;
+}
+
+/** The credential the production-settings target is called with; made once per run. */
+export interface BenchKey {
+  key: string;
+  file: string;
+}
+
+export function createBenchKey(dir: string): BenchKey {
+  const key = `bk_${randomBytes(32).toString('base64url')}`;
+  const file = join(dir, 'bench-api-keys.json');
+  const sha256 = createHash('sha256').update(key).digest('hex');
+  writeFileSync(file, JSON.stringify([{ id: 'bench', sha256, scopes: ['mcp:tools'] }]), { mode: 0o600 });
+  return { key, file };
+}
+
+interface Launch {
+  entry: string;
+  args: string[];
+  env: Record<string, string>;
+  headers: Record<string, string>;
+}
+
+/**
+ * How each target is started. Beacon runs from dist/cli.js with the settings an operator would
+ * use; `stamped` swaps in the bench entry that adds the stamped tool (latency scenario only).
+ */
+function launchOf(
+  spec: TargetSpec,
+  port: number,
+  key: BenchKey,
+  metricsPort: number,
+  stamped: boolean,
+): Launch {
+  const beacon = (auth: boolean): Launch => ({
+    entry: stamped ? join(PEERS, 'beacon-stamped.js') : join(ROOT, 'dist/cli.js'),
+    args: stamped ? [] : ['serve'],
+    env: {
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      LOG_LEVEL: 'info',
+      METRICS_PORT: String(metricsPort),
+      AUTH_MODE: auth ? 'apikey' : 'none',
+      ...(auth ? { API_KEYS_FILE: key.file } : {}),
+      // Room for the idle-session scenario; every other setting is the default.
+      MAX_SESSIONS: '20000',
+    },
+    headers: auth ? { authorization: `Bearer ${key.key}` } : {},
+  });
+  const peer = (file: string): Launch => ({
+    entry: join(PEERS, file),
+    args: [],
+    env: { PORT: String(port) },
+    headers: {},
+  });
+  switch (spec.name) {
+    case 'beacon-prod':
+      return beacon(true);
+    case 'beacon-noauth':
+      return beacon(false);
+    case 'sdk-bare':
+      return peer('sdk-bare.js');
+    case 'fastmcp':
+      return peer('fastmcp.js');
+    case 'raw-sse':
+      return peer('raw-sse.js');
+  }
+}
+
+function rssOf(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
+  return kb === undefined ? 0 : Number(kb) * 1024;
+}
+
+async function waitReady(url: string, child: ChildProcess, stderr: () => string, timeoutMs: number) {
+  const deadline = performance.now() + timeoutMs;
+  while (performance.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode}: ${stderr().slice(-1000)}`);
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
+      await res.body?.cancel();
+      if (res.status === 200) return;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  throw new Error(`not ready within ${timeoutMs} ms: ${stderr().slice(-1000)}`);
+}
+
+/**
+ * Starts one target on a free loopback port and resolves once its readiness path answers 200.
+ * Its stdout (the JSON log lines, for Beacon) goes to /dev/null: written, as in production, but
+ * not read back by the harness, which shares the same two cores.
+ */
+export async function startTarget(
+  spec: TargetSpec,
+  key: BenchKey,
+  options: { stamped?: boolean } = {},
+): Promise<RunningTarget> {
+  const port = await freePort();
+  const metricsPort = await freePort();
+  const launch = launchOf(spec, port, key, metricsPort, options.stamped ?? false);
+  const started = performance.now();
+  const child = spawn(process.execPath, [launch.entry, ...launch.args], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...launch.env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let errText = '';
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    errText = (errText + chunk).slice(-4000);
+  });
+  const stderr = () => errText;
+  try {
+    await waitReady(`http://127.0.0.1:${port}/readyz`, child, stderr, 20_000);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw new Error(`${spec.name}: ${(error as Error).message}`);
+  }
+  const readyMs = performance.now() - started;
+  const pid = child.pid as number;
+  return {
+    spec,
+    endpoint: { url: new URL(`http://127.0.0.1:${port}/mcp`), headers: launch.headers },
+    pid,
+    readyMs,
+    metricsUrl: launch.env.METRICS_PORT ? `http://127.0.0.1:${metricsPort}/metrics` : undefined,
+    rss: () => rssOf(pid),
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}

@@ -1,0 +1,72 @@
+import { newAgent, send } from '../lib/http.js';
+import { closeSession, openSession } from '../lib/session.js';
+import { NotificationCounter } from '../lib/sse-counter.js';
+import type { RunningTarget } from '../lib/targets.js';
+import { itemsOf, toolCall } from '../lib/wire.js';
+
+export interface ThroughputResult {
+  perSecond: number;
+  received: number;
+  expected: number;
+}
+
+/** How long to wait for notifications that travel on a standalone stream after the call ended. */
+const STRAGGLER_MS = 2000;
+
+/**
+ * One `process_items` call over `items` items with no delay, at info level: one info log and one
+ * progress per item. Counted by the lean client from the moment the request is sent until the
+ * last expected notification has arrived (for most targets, when the call's stream ends).
+ */
+export async function throughputRound(target: RunningTarget, items: number): Promise<ThroughputResult> {
+  const { endpoint, spec } = target;
+  const agent = newAgent(endpoint);
+  const era = spec.eras[0] ?? 'modern';
+  const expected = items * 2;
+  const counter = new NotificationCounter();
+  let finished = 0;
+  let reached: () => void = () => undefined;
+  const allArrived = new Promise<void>((resolve) => {
+    reached = resolve;
+  });
+  const onChunk = (chunk: Buffer) => {
+    counter.push(chunk);
+    if (counter.count >= expected) {
+      finished ||= performance.now();
+      reached();
+    }
+  };
+
+  const sessionId = era === 'legacy' ? await openSession(endpoint, agent) : undefined;
+  const standalone = new AbortController();
+  if (sessionId && spec.logsOnStandaloneStream) {
+    const get = {
+      method: 'GET',
+      headers: {
+        accept: 'text/event-stream',
+        'mcp-session-id': sessionId,
+        'mcp-protocol-version': '2025-11-25',
+      },
+      body: '',
+    };
+    send(endpoint, agent, get, onChunk, standalone.signal).catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  try {
+    const started = performance.now();
+    const answer = await send(
+      endpoint,
+      agent,
+      toolCall(era, 7, 'process_items', { items: itemsOf(items), delayMs: 0 }, sessionId),
+      onChunk,
+    );
+    if (answer.status !== 200) throw new Error(`tools/call answered ${answer.status}`);
+    await Promise.race([allArrived, new Promise((r) => setTimeout(r, STRAGGLER_MS))]);
+    const ended = finished || performance.now();
+    return { perSecond: counter.count / ((ended - started) / 1000), received: counter.count, expected };
+  } finally {
+    standalone.abort();
+    if (sessionId) await closeSession(endpoint, agent, sessionId);
+    agent.destroy();
+  }
+}
