@@ -10,7 +10,7 @@ import { LegacySessions } from './mcp/sessions.js';
 import { healthz, type Readiness, readyz } from './observability/health.js';
 import { httpMetrics } from './observability/http-metrics.js';
 import type { Logger } from './observability/logger.js';
-import { requestLog } from './observability/request-log.js';
+import { requestLog, traceRequestLog } from './observability/request-log.js';
 import { bodyErrors, jsonBody } from './security/body.js';
 import { corsFor } from './security/cors.js';
 import { hostOriginGuard } from './security/host-origin.js';
@@ -75,6 +75,7 @@ export function createApp(ctx: AppContext): BeaconApp {
     sendJsonRpcError(res, new HttpError(503, JsonRpcCode.ServerError, 'Server is shutting down'));
   });
   app.use(jsonBody(config.bodyLimitBytes));
+  app.use(traceRequestLog);
 
   app.all(
     '/mcp',

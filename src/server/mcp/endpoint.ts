@@ -1,6 +1,7 @@
 import { toNodeHandler } from '@modelcontextprotocol/node';
 import { createMcpHandler, isLegacyRequest, type McpServer } from '@modelcontextprotocol/server';
 import type { NextFunction, Request, Response } from 'express';
+import { noteRequestScope } from '../observability/log-context.js';
 import type { Logger } from '../observability/logger.js';
 import type { LegacySessions } from './sessions.js';
 
@@ -42,6 +43,11 @@ export function mcpEndpoint(deps: McpEndpointDeps) {
     }),
   );
 
+  const legacyEra = (req: Request, res: Response) => {
+    noteRequestScope(res, { era: '2025-11-25' });
+    return deps.sessions.handle(req, res);
+  };
+
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     try {
       const hasSession = req.headers['mcp-session-id'] !== undefined;
@@ -49,10 +55,11 @@ export function mcpEndpoint(deps: McpEndpointDeps) {
         const legacy = await isLegacyRequest(probeOf(req), req.body, {
           maxRequestBodySize: deps.maxBodyBytes,
         });
-        if (legacy) return await deps.sessions.handle(req, res);
+        if (legacy) return await legacyEra(req, res);
       } else if (hasSession && (req.method === 'GET' || req.method === 'DELETE')) {
-        return await deps.sessions.handle(req, res);
+        return await legacyEra(req, res);
       }
+      noteRequestScope(res, { era: '2026-07-28' });
       await modern(req, res, req.body);
     } catch (error) {
       next(error);

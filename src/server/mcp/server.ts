@@ -5,6 +5,7 @@ import { VERSION } from '../../version.js';
 import type { InflightCalls } from '../inflight.js';
 import type { Logger } from '../observability/logger.js';
 import { type Era, toolCallDuration, toolCalls } from '../observability/metrics.js';
+import { traceContextOf } from '../observability/trace-context.js';
 import { LOG_LEVELS, type LogLevel, type ToolDefinition, ToolInputError } from '../tools/tool.js';
 import { createNotifier } from './notifier.js';
 
@@ -88,7 +89,11 @@ function registerTool(server: McpServer, tool: AnyTool, deps: McpServerDeps, sco
         send: (notification) => ctx.mcpReq.notify(notification),
         logRatePerSecond: deps.config.logNotifyRate,
       });
-      const log = deps.logger.child({ tool: tool.name, era: scope.era });
+      const log = deps.logger.child({
+        tool: tool.name,
+        era: scope.era,
+        ...traceContextOf(ctx.http?.req?.headers.get('traceparent'), ctx.mcpReq._meta),
+      });
       const items = itemCount(input);
       const end = deps.inflight.begin();
       const timer = toolCallDuration.startTimer({ tool: tool.name });

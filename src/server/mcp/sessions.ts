@@ -4,6 +4,7 @@ import { isInitializeRequest, type McpServer } from '@modelcontextprotocol/serve
 import type { Request, Response } from 'express';
 import type { Config } from '../../config.js';
 import { HttpError, JsonRpcCode, sendJsonRpcError } from '../http-errors.js';
+import { sessionHash } from '../observability/log-context.js';
 import type { Logger } from '../observability/logger.js';
 import { sessionsActive } from '../observability/metrics.js';
 import { MemoryEventStore } from './event-store/memory.js';
@@ -123,7 +124,7 @@ export class LegacySessions {
       onsessioninitialized: (id) => {
         this.#sessions.set(id, { id, transport, server, store, principal, lastSeen: this.#now(), active: 0 });
         sessionsActive.inc({ era: ERA });
-        logger.debug({ session: id.slice(0, 8) }, 'legacy session opened');
+        logger.debug({ session: sessionHash(id) }, 'legacy session opened');
       },
       onsessionclosed: (id) => this.#forget(id),
     });
@@ -144,7 +145,7 @@ export class LegacySessions {
     this.#sessions.delete(id);
     session.store.clear();
     sessionsActive.dec({ era: ERA });
-    this.deps.logger.debug({ session: id.slice(0, 8) }, 'legacy session closed');
+    this.deps.logger.debug({ session: sessionHash(id) }, 'legacy session closed');
   }
 
   /** Closes sessions idle longer than SESSION_IDLE_TIMEOUT_MS; their ids then get 404. */
