@@ -7,6 +7,9 @@ Commands:
   serve         run the MCP server (configured by environment variables; see README)
   call          call a tool and print each notification as it arrives (beacon call --help)
   healthcheck   exit 0 when the local server answers /healthz, 1 otherwise
+  keys          create an API key (beacon keys create --id NAME --scopes a,b)
+  auth-server   run the development OAuth authorization server (not for production)
+                (beacon auth-server hash-password < password: hash a password for its users file)
 `;
 
 async function serveCommand(): Promise<number> {
@@ -48,6 +51,14 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'healthcheck':
       return healthcheckCommand();
+    case 'keys': {
+      const { runKeys } = await import('./server/auth/keys-command.js');
+      return runKeys(rest);
+    }
+    case 'auth-server': {
+      const { runAuthServer } = await import('./auth-server/command.js');
+      return runAuthServer(rest, process.env);
+    }
     case undefined:
     case '-h':
     case '--help':

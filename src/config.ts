@@ -26,6 +26,9 @@ const list = z.string().transform((s) =>
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
+export const AUTH_KINDS = ['apikey', 'oauth'] as const;
+export type AuthKind = (typeof AUTH_KINDS)[number];
+
 const EnvSchema = z.object({
   HOST: z.string().trim().min(1, 'HOST must not be empty').default('127.0.0.1'),
   PORT: int('PORT', 0, 65535).default(3000),
@@ -58,6 +61,14 @@ const EnvSchema = z.object({
     .string()
     .regex(/^[\x21-\x7e]{16,}$/, 'METRICS_TOKEN must be at least 16 visible ASCII characters')
     .optional(),
+  AUTH_MODE: list.default(['apikey']),
+  API_KEYS_FILE: z.string().trim().min(1).optional(),
+  OAUTH_ISSUER: z
+    .url({ message: 'OAUTH_ISSUER must be the absolute URL of your authorization server' })
+    .optional(),
+  OAUTH_JWKS_URL: z.url({ message: 'OAUTH_JWKS_URL must be an absolute URL' }).optional(),
+  AUTH_FAILURE_LIMIT: int('AUTH_FAILURE_LIMIT', 1, 1_000_000).default(20),
+  AUTH_FAILURE_WINDOW_MS: int('AUTH_FAILURE_WINDOW_MS', 1000, 24 * 3600 * 1000).default(5 * 60 * 1000),
   TRUST_PROXY: z
     .string()
     .default('false')
@@ -93,8 +104,21 @@ export type Config = Readonly<{
   logFormat: 'json' | 'pretty';
   /** The separate Prometheus listener; never the public port. */
   metrics: Readonly<{ host: string; port: number; token: string | undefined }>;
+  auth: AuthConfig;
   /** express `trust proxy`: which hops' X-Forwarded-* are believed (see trust-proxy.ts). */
   trustProxy: TrustProxy;
+}>;
+
+export type AuthConfig = Readonly<{
+  /** Credential kinds accepted; empty means AUTH_MODE=none (loopback only). */
+  modes: readonly AuthKind[];
+  apiKeysFile: string | undefined;
+  oauthIssuer: string | undefined;
+  /** Where the issuer's signing keys are fetched; overrides the discovered `jwks_uri`. */
+  oauthJwksUrl: string | undefined;
+  /** Failed authentications one client address may make per window before it gets 429. */
+  failureLimit: number;
+  failureWindowMs: number;
 }>;
 
 const SECRET_VARIABLES = new Set(['METRICS_TOKEN']);
@@ -145,6 +169,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       `Invalid configuration: PUBLIC_URL must use http or https (got ${JSON.stringify(e.PUBLIC_URL)})`,
     );
   }
+  const auth = authConfigOf(e);
   const publicHost = publicUrl.hostname;
   const allowedHosts = (e.ALLOWED_HOSTS ?? [...LOOPBACK_HOSTS, publicHost]).map(hostnameOf);
   let allowedOrigins: string[];
@@ -180,6 +205,35 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     logLevel: e.LOG_LEVEL,
     logFormat: e.LOG_FORMAT,
     metrics: metricsConfigOf(e),
+    auth,
     trustProxy: e.TRUST_PROXY,
+  });
+}
+
+/** AUTH_MODE is `none` or a comma list of apikey and oauth; `none` only ever on loopback. */
+function authConfigOf(e: z.infer<typeof EnvSchema>): AuthConfig {
+  const mode = e.AUTH_MODE;
+  const unknown = mode.filter((m) => m !== 'none' && !(AUTH_KINDS as readonly string[]).includes(m));
+  if (unknown.length > 0 || mode.length === 0 || (mode.includes('none') && mode.length > 1)) {
+    throw new ConfigError(
+      `Invalid configuration: AUTH_MODE must be none or a comma list of ${AUTH_KINDS.join(', ')} (got ${JSON.stringify(mode.join(','))})`,
+    );
+  }
+  const modes = mode.includes('none') ? [] : [...new Set(mode as AuthKind[])];
+  if (modes.length === 0 && !isLoopbackHost(e.HOST)) {
+    throw new ConfigError(
+      `Invalid configuration: AUTH_MODE=none is allowed only when HOST is a loopback address (got HOST=${JSON.stringify(e.HOST)}); set AUTH_MODE=apikey and/or oauth, or bind HOST=127.0.0.1`,
+    );
+  }
+  if (modes.includes('oauth') && e.OAUTH_ISSUER === undefined) {
+    throw new ConfigError('Invalid configuration: AUTH_MODE includes oauth, so OAUTH_ISSUER must be set');
+  }
+  return Object.freeze({
+    modes: Object.freeze(modes),
+    apiKeysFile: e.API_KEYS_FILE === undefined ? undefined : resolve(e.API_KEYS_FILE),
+    oauthIssuer: e.OAUTH_ISSUER,
+    oauthJwksUrl: e.OAUTH_JWKS_URL,
+    failureLimit: e.AUTH_FAILURE_LIMIT,
+    failureWindowMs: e.AUTH_FAILURE_WINDOW_MS,
   });
 }

@@ -2,6 +2,8 @@ import type { McpServer } from '@modelcontextprotocol/server';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import type { Config } from '../config.js';
+import type { AuthLayer } from './auth/layer.js';
+import { refuseQueryCredentials } from './auth/query-token.js';
 import { HttpError, JsonRpcCode, sendJsonRpcError } from './http-errors.js';
 import type { InflightCalls } from './inflight.js';
 import { mcpEndpoint } from './mcp/endpoint.js';
@@ -22,6 +24,8 @@ export interface AppContext {
   tools: readonly AnyTool[];
   inflight: InflightCalls;
   readiness: Readiness & { draining: boolean };
+  /** Credentials and scopes (see auth/layer.ts); with AUTH_MODE=none it lets everything through. */
+  auth: AuthLayer;
   registerExtras?: (server: McpServer) => void;
 }
 
@@ -62,6 +66,7 @@ export function createApp(ctx: AppContext): BeaconApp {
   // Security first: nothing below runs for a request these refuse.
   app.use(helmet());
   app.use(requestLog(logger));
+  app.use(refuseQueryCredentials);
   app.use(httpMetrics);
   app.get('/healthz', healthz);
   app.get('/readyz', readyz(ctx.readiness));
@@ -74,7 +79,11 @@ export function createApp(ctx: AppContext): BeaconApp {
     res.set('Connection', 'close');
     sendJsonRpcError(res, new HttpError(503, JsonRpcCode.ServerError, 'Server is shutting down'));
   });
+  // Public discovery documents, then a credential on everything else, before the body is even read.
+  if (ctx.auth.metadata) app.use(ctx.auth.metadata);
+  app.use(ctx.auth.authenticate);
   app.use(jsonBody(config.bodyLimitBytes));
+  app.use(ctx.auth.authorize);
   app.use(traceRequestLog);
 
   app.all(

@@ -4,6 +4,7 @@ import type { McpServer } from '@modelcontextprotocol/server';
 import type { Config } from '../config.js';
 import { VERSION } from '../version.js';
 import { createApp } from './app.js';
+import { createAuthLayer } from './auth/layer.js';
 import { InflightCalls } from './inflight.js';
 import type { AnyTool } from './mcp/server.js';
 import { createLogger } from './observability/logger.js';
@@ -38,12 +39,14 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
       return !this.draining;
     },
   };
+  const auth = await createAuthLayer(config, logger);
   const { app, sessions } = createApp({
     config,
     logger,
     tools: [...productionTools(config), ...(options.extraTools ?? [])],
     inflight,
     readiness,
+    auth,
     registerExtras: options.registerExtras,
   });
   buildInfo.set({ version: VERSION, node_version: process.version }, 1);
@@ -54,10 +57,20 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
   const url = urlOf(http.address() as AddressInfo);
   logger.info({ url, mcp: `${url}/mcp`, version: VERSION }, 'listening');
 
+  // SIGHUP re-reads API_KEYS_FILE: keys are added and revoked without dropping a connection.
+  const reloadKeys = () => {
+    auth.reloadKeys().then(
+      (count) => logger.info({ keys: count }, 'API keys reloaded'),
+      (error: Error) => logger.error({ err: error.message }, 'API keys not reloaded; previous keys kept'),
+    );
+  };
+  if (auth.modes.includes('apikey')) process.on('SIGHUP', reloadKeys);
+
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
       readiness.draining = true;
+      process.off('SIGHUP', reloadKeys);
       logger.info({ inflight: inflight.count, grace_ms: config.shutdownGraceMs }, 'draining');
       http.close();
       http.closeIdleConnections();

@@ -1,0 +1,137 @@
+import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
+import type { AuthKind, Config } from '../../config.js';
+import { HttpError, JsonRpcCode, sendJsonRpcError } from '../http-errors.js';
+import type { Logger } from '../observability/logger.js';
+import { authResults } from '../observability/metrics.js';
+import { ApiKeyStore } from './api-keys.js';
+import { failureThrottle } from './brute-force.js';
+import { hasScopes, insufficientScope, requiredScopes, unauthorized } from './challenge.js';
+import { OAuthVerifier } from './oauth.js';
+import { type AuthFailure, type BeaconAuthInfo, createPassport, presentedCredential } from './passport.js';
+import { resourceMetadataRouter, resourceMetadataUrl } from './resource-metadata.js';
+
+/** What app.ts mounts. With AUTH_MODE=none every piece lets the request through unauthenticated. */
+export interface AuthLayer {
+  modes: readonly AuthKind[];
+  /** Public RFC 9728 documents; mounted before `authenticate`. */
+  metadata: Router | undefined;
+  /** Every request but health and discovery: a credential, or 401/429. Sets `req.auth`. */
+  authenticate: RequestHandler;
+  /** After the body is parsed: `tools/call` needs the tools scope, or 403 for step-up. */
+  authorize: RequestHandler;
+  /** Re-reads API_KEYS_FILE (SIGHUP). Resolves to the number of keys, or rejects and keeps the old ones. */
+  reloadKeys(): Promise<number>;
+}
+
+type AuthedRequest = Request & { auth?: BeaconAuthInfo };
+
+const passThrough: RequestHandler = (_req, _res, next) => next();
+
+/** The verdict on a request no strategy authenticated, from the strategies' failures. */
+export function refusalOf(
+  failures: readonly AuthFailure[],
+  presented: boolean,
+): { status: 401 | 503; missing: boolean; reason: string } {
+  const decisive = failures.filter((f) => f.reason !== 'missing');
+  if (decisive.length > 0 && decisive.every((f) => f.reason === 'unavailable')) {
+    return { status: 503, missing: false, reason: 'unavailable' };
+  }
+  if (decisive.length > 0) return { status: 401, missing: false, reason: decisive[0]?.reason ?? 'invalid' };
+  // A credential of a kind this server does not accept (a JWT under AUTH_MODE=apikey) is invalid, not missing.
+  return presented
+    ? { status: 401, missing: false, reason: 'unsupported' }
+    : { status: 401, missing: true, reason: 'missing' };
+}
+
+export async function createAuthLayer(config: Config, logger: Logger): Promise<AuthLayer> {
+  const { modes } = config.auth;
+  if (modes.length === 0) {
+    logger.warn(
+      { host: config.host },
+      'AUTH_MODE=none: every request is served unauthenticated (loopback only)',
+    );
+    return {
+      modes,
+      metadata: undefined,
+      authenticate: passThrough,
+      authorize: passThrough,
+      reloadKeys: async () => 0,
+    };
+  }
+
+  const resource = config.publicUrl;
+  const metadataUrl = resourceMetadataUrl(resource);
+  const keys = modes.includes('apikey') ? await ApiKeyStore.open(config.auth.apiKeysFile) : undefined;
+  const issuer = modes.includes('oauth') ? config.auth.oauthIssuer : undefined;
+  const oauth =
+    issuer !== undefined
+      ? new OAuthVerifier({ issuer, jwksUrl: config.auth.oauthJwksUrl, audience: resource })
+      : undefined;
+  const passport = createPassport(modes, { keys, oauth, resource, resourceMetadataUrl: metadataUrl });
+  const throttle = failureThrottle({
+    limit: config.auth.failureLimit,
+    windowMs: config.auth.failureWindowMs,
+  });
+  logger.info({ modes, keys: keys?.size, issuer, resource: resource.href }, 'authentication enabled');
+
+  const verify: RequestHandler = (req, res, next) => {
+    passport.authenticate(
+      [...modes],
+      { session: false },
+      (error: unknown, user: BeaconAuthInfo | false, info: AuthFailure | AuthFailure[] | undefined) => {
+        if (error) return next(error);
+        const presented = presentedCredential(req);
+        if (user) {
+          throttle.forgive(req);
+          authResults.inc({ kind: user.extra.principal.kind, result: 'ok' });
+          (req as AuthedRequest).auth = user;
+          return next();
+        }
+        const failures = (Array.isArray(info) ? info : [info]).filter(
+          (f): f is AuthFailure => f !== undefined,
+        );
+        const refusal = refusalOf(failures, presented !== undefined);
+        authResults.inc({ kind: presented?.kind ?? 'none', result: refusal.reason });
+        req.log?.warn(
+          { auth: { kind: presented?.kind ?? 'none', reason: refusal.reason } },
+          'authentication failed',
+        );
+        if (refusal.status === 503) {
+          // The issuer's keys could not be fetched: not the client's fault, so not counted against it.
+          throttle.forgive(req);
+          return sendJsonRpcError(
+            res,
+            new HttpError(
+              503,
+              JsonRpcCode.ServerError,
+              'Authorization server unavailable; retry later',
+              'auth',
+              {
+                'Retry-After': '5',
+              },
+            ),
+          );
+        }
+        sendJsonRpcError(res, unauthorized(metadataUrl, refusal.missing));
+      },
+    )(req, res, next);
+  };
+
+  return {
+    modes,
+    metadata: resourceMetadataRouter(resource, issuer),
+    authenticate: (req, res, next) => throttle.guard(req, res, () => verify(req, res, next)),
+    authorize(req: Request, res: Response, next: NextFunction) {
+      const auth = (req as AuthedRequest).auth;
+      const header = req.headers['mcp-method'];
+      const needed = requiredScopes(typeof header === 'string' ? header : undefined, req.body);
+      if (!auth || hasScopes(auth.scopes, needed)) return next();
+      req.log?.info({ principal: auth.extra.principal.id, needed }, 'insufficient scope');
+      sendJsonRpcError(res, insufficientScope(metadataUrl));
+    },
+    async reloadKeys() {
+      if (!keys) return 0;
+      return keys.reload();
+    },
+  };
+}
