@@ -153,15 +153,15 @@ async function waitReady(url: string, child: ChildProcess, stderr: () => string,
 export async function startTarget(
   spec: TargetSpec,
   key: BenchKey,
-  options: { stamped?: boolean } = {},
+  options: { stamped?: boolean; nodeArgs?: string[]; env?: Record<string, string> } = {},
 ): Promise<RunningTarget> {
   const port = await freePort();
   const metricsPort = await freePort();
   const launch = launchOf(spec, port, key, metricsPort, options.stamped ?? false);
   const started = performance.now();
-  const child = spawn(process.execPath, [launch.entry, ...launch.args], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), launch.entry, ...launch.args], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...launch.env },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...launch.env, ...options.env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let errText = '';
