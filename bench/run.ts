@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { caddyAvailable, startCaddy } from './lib/caddy.js';
 import { type FigureBook as Book, FigureBook, markdownTable } from './lib/figures.js';
 import { evaluateGoals, goalLines } from './lib/goals.js';
 import { newAgent, send } from './lib/http.js';
@@ -212,11 +213,45 @@ async function latencyScenario(
         );
       }
     }
-    notes.push('latency through Caddy TLS: not measured in this run (no Caddy stack available to the bench)');
+    if (caddyAvailable()) await viaCaddy(running, book, opts);
+    else notes.push('latency through Caddy TLS: not measured (no caddy binary on this machine)');
   } finally {
     await stopAll(running);
   }
   log('latency: done');
+}
+
+/** The same latency rounds through Caddy terminating TLS (`tls internal`), as in the deployment. */
+async function viaCaddy(running: readonly RunningTarget[], book: Book, opts: Options) {
+  const caddy = await startCaddy(running.map((t) => t.endpoint));
+  try {
+    const via = (t: RunningTarget) => caddy.endpointFor(t.endpoint);
+    for (const target of running)
+      await latencyRound(
+        target,
+        Math.min(20, opts.sizes.latencyItems),
+        opts.sizes.latencyDelayMs,
+        via(target),
+      );
+    for (let round = 0; round < opts.sizes.rounds; round += 1) {
+      for (const target of rotated(running, round)) {
+        const r = await latencyRound(target, opts.sizes.latencyItems, opts.sizes.latencyDelayMs, via(target));
+        const what = `emit-to-receive, via Caddy TLS, ${opts.sizes.latencyItems} items ${opts.sizes.latencyDelayMs} ms apart`;
+        book.add(
+          { id: 'latency-caddy-p50', label: `p50 ${what}`, unit: 'ms', better: 'lower' },
+          target.spec.name,
+          r.p50Ms,
+        );
+        book.add(
+          { id: 'latency-caddy-p99', label: `p99 ${what}`, unit: 'ms', better: 'lower' },
+          target.spec.name,
+          r.p99Ms,
+        );
+      }
+    }
+  } finally {
+    await caddy.stop();
+  }
 }
 
 async function freshScenarios(

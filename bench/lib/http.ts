@@ -8,11 +8,26 @@ export interface Endpoint {
   headers: Record<string, string>;
   /** Trusted CA for an https endpoint (a proxy's internal CA). */
   ca?: string;
+  /** Address to connect to instead of resolving the URL's host (keeps TLS to `localhost` on 127.0.0.1). */
+  connectTo?: string;
 }
 
 export interface Answer {
   status: number;
   headers: http.IncomingHttpHeaders;
+}
+
+/** A DNS lookup that always answers one IPv4 address. */
+function pinnedLookup(address: string) {
+  return (
+    _host: string,
+    options: { all?: boolean },
+    done: (
+      error: Error | null,
+      address: string | { address: string; family: number }[],
+      family?: number,
+    ) => void,
+  ) => (options.all ? done(null, [{ address, family: 4 }]) : done(null, address, 4));
 }
 
 /** One keep-alive pool per client; unbounded so a concurrency level is never capped by the pool. */
@@ -42,6 +57,7 @@ export function send(
         method: request.method ?? 'POST',
         agent,
         signal,
+        ...(endpoint.connectTo ? { lookup: pinnedLookup(endpoint.connectTo) } : {}),
         headers: { ...endpoint.headers, ...request.headers },
       },
       (res) => {
