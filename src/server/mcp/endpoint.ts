@@ -1,6 +1,7 @@
 import { toNodeHandler } from '@modelcontextprotocol/node';
 import { createMcpHandler, isLegacyRequest, type McpServer } from '@modelcontextprotocol/server';
 import type { NextFunction, Request, Response } from 'express';
+import type { InflightCalls } from '../inflight.js';
 import { noteRequestScope } from '../observability/log-context.js';
 import type { Logger } from '../observability/logger.js';
 import type { LegacySessions } from './sessions.js';
@@ -12,6 +13,8 @@ export interface McpEndpointDeps {
   keepAliveMs: number;
   maxBodyBytes: number;
   logger: Logger;
+  /** Every POST counts until its response has ended, so a drain waits for results to be written. */
+  inflight: InflightCalls;
 }
 
 /** Headers-only copy of the request: the classifier reads the parsed body we hand it. */
@@ -49,6 +52,7 @@ export function mcpEndpoint(deps: McpEndpointDeps) {
   };
 
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+    if (req.method === 'POST') res.once('close', deps.inflight.begin());
     try {
       const hasSession = req.headers['mcp-session-id'] !== undefined;
       if (req.method === 'POST' && req.body !== undefined) {

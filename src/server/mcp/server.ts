@@ -16,6 +16,8 @@ export interface McpServerDeps {
   logger: Logger;
   tools: readonly AnyTool[];
   inflight: InflightCalls;
+  /** Aborted when a shutdown's grace period is over: running calls end with an error result. */
+  shutdownSignal: AbortSignal;
   /** Test-only hook (conformance fixtures); production never passes it. */
   registerExtras?: (server: McpServer) => void;
 }
@@ -79,7 +81,7 @@ function registerTool(server: McpServer, tool: AnyTool, deps: McpServerDeps, sco
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     async (input, ctx) => {
-      const signal = ctx.mcpReq.signal;
+      const signal = AbortSignal.any([ctx.mcpReq.signal, deps.shutdownSignal]);
       const notify = createNotifier({
         era: scope.era,
         signal,
@@ -104,11 +106,18 @@ function registerTool(server: McpServer, tool: AnyTool, deps: McpServerDeps, sco
         if (signal.aborted) outcome = 'cancelled';
         return { content: [{ type: 'text', text }], structuredContent: structured };
       } catch (error) {
-        if (signal.aborted) {
+        if (ctx.mcpReq.signal.aborted) {
           outcome = 'cancelled';
           throw error;
         }
         outcome = 'error';
+        if (deps.shutdownSignal.aborted) {
+          // A definite answer beats a stream that just ends: the client can retry elsewhere.
+          return {
+            isError: true,
+            content: [{ type: 'text', text: `${tool.name} stopped: the server is shutting down` }],
+          };
+        }
         if (error instanceof ToolInputError) {
           return { isError: true, content: [{ type: 'text', text: error.message }] };
         }
@@ -117,7 +126,8 @@ function registerTool(server: McpServer, tool: AnyTool, deps: McpServerDeps, sco
       } finally {
         const seconds = timer();
         toolCalls.inc({ tool: tool.name, outcome });
-        end();
+        // The SDK writes the result after this returns; a shutdown must not close the stream first.
+        setImmediate(end);
         log.info(
           {
             items,
