@@ -55,6 +55,12 @@ Options:
   --url URL              MCP endpoint, e.g. http://127.0.0.1:3000/mcp (required)
   --api-key KEY          send "Authorization: Bearer KEY" (Beacon keys look like bk_...)
   --token TOKEN          send TOKEN as a bearer token
+  --oauth-client-credentials --client-id ID --client-secret SECRET
+                         OAuth client credentials: the authorization server is discovered
+                         from the server's 401, the token bound to --url (RFC 8707)
+  --oauth                sign in through the browser (authorization code + PKCE); the
+                         sign-in URL is printed, tokens are cached per issuer
+  --issuer URL           with --oauth*: accept only this authorization server
   --header 'Name: value' add a raw request header (repeatable)
   --ca FILE              trust this PEM CA certificate for HTTPS
   --era auto|modern|legacy
@@ -120,10 +126,52 @@ function parseJsonArgs(value: string | undefined): Record<string, unknown> {
   return parsed as Record<string, unknown>;
 }
 
-function parseAuth(apiKey: string | undefined, token: string | undefined): ClientAuth {
+interface AuthFlags {
+  'api-key'?: string;
+  token?: string;
+  'oauth-client-credentials'?: boolean;
+  'client-id'?: string;
+  'client-secret'?: string;
+  oauth?: boolean;
+  issuer?: string;
+}
+
+function parseIssuer(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (!URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol)) {
+    throw new UsageError(`--issuer: expected an http(s) URL, got '${value}'`);
+  }
+  return value;
+}
+
+function parseAuth(flags: AuthFlags): ClientAuth {
+  const apiKey = flags['api-key'];
+  const token = flags.token;
+  const chosen = [apiKey !== undefined, token !== undefined, flags['oauth-client-credentials'], flags.oauth];
   if (apiKey !== undefined && token !== undefined) {
     throw new UsageError('--api-key and --token cannot be used together');
   }
+  if (chosen.filter(Boolean).length > 1) {
+    throw new UsageError('choose one of --api-key, --token, --oauth-client-credentials and --oauth');
+  }
+  if (
+    (flags['client-id'] !== undefined || flags['client-secret'] !== undefined) &&
+    !flags['oauth-client-credentials']
+  ) {
+    throw new UsageError('--client-id and --client-secret go with --oauth-client-credentials');
+  }
+  if (flags.issuer !== undefined && !flags.oauth && !flags['oauth-client-credentials']) {
+    throw new UsageError('--issuer goes with --oauth or --oauth-client-credentials');
+  }
+  if (flags['oauth-client-credentials']) {
+    const clientId = flags['client-id'];
+    const clientSecret = flags['client-secret'];
+    if (!clientId || !clientSecret) {
+      throw new UsageError('--oauth-client-credentials needs --client-id and --client-secret');
+    }
+    return { kind: 'oauth-client-credentials', clientId, clientSecret, issuer: parseIssuer(flags.issuer) };
+  }
+  if (flags.oauth) return { kind: 'oauth', issuer: parseIssuer(flags.issuer) };
   if (apiKey !== undefined) {
     if (apiKey === '') throw new UsageError('--api-key: empty key');
     return { kind: 'api-key', key: apiKey };
@@ -167,7 +215,7 @@ export function parseCallArgs(argv: string[]): ParsedCommand {
   if (values.help) return { kind: 'help' };
 
   const url = parseUrl(values.url);
-  const auth = parseAuth(values['api-key'], values.token);
+  const auth = parseAuth(values);
   const headers = (values.header ?? []).map(parseHeader);
   const era = oneOf('--era', values.era ?? 'auto', ERAS);
   const logLevel = oneOf('--log-level', values['log-level'] ?? 'info', LOG_LEVELS);
@@ -206,6 +254,11 @@ function parseOnly(argv: string[]) {
       url: { type: 'string' },
       'api-key': { type: 'string' },
       token: { type: 'string' },
+      'oauth-client-credentials': { type: 'boolean' },
+      'client-id': { type: 'string' },
+      'client-secret': { type: 'string' },
+      oauth: { type: 'boolean' },
+      issuer: { type: 'string' },
       header: { type: 'string', multiple: true },
       ca: { type: 'string' },
       era: { type: 'string' },

@@ -148,6 +148,8 @@ async function callOnce(
         signal,
         onLog: (params) => renderer.log({ level: params.level, logger: params.logger, data: params.data }),
         onNotice: (message) => renderer.notice(message),
+        env: io.env,
+        openBrowser: io.isTTY,
       });
 
     connection = await open(options.era);
@@ -167,7 +169,15 @@ async function callOnce(
           renderer.progress(progress);
         });
       } catch (error) {
-        if (attempt > 1 || signal.aborted || !isExpiredSession(error, connection)) throw error;
+        if (attempt > 1 || signal.aborted) throw error;
+        // --oauth step-up: the SDK sent the user to sign in for the missing scope; finish, then retry once.
+        if (await connection.finishPendingSignIn()) {
+          renderer.notice('signed in with the scope the server asked for; retrying the call once');
+          await connection.close();
+          connection = await open(options.era);
+          continue;
+        }
+        if (!isExpiredSession(error, connection)) throw error;
         renderer.notice('legacy session expired (HTTP 404); re-initialising and retrying the call once');
         await connection.close();
         connection = await open('legacy');

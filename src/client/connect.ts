@@ -31,6 +31,10 @@ export interface ConnectSettings {
   /** One-line remarks about what the transport did on our behalf (stream resumed...). */
   onNotice: (message: string) => void;
   signal?: AbortSignal;
+  /** The user's environment (where `--oauth` caches tokens). */
+  env?: Record<string, string | undefined>;
+  /** Open the `--oauth` sign-in URL in a browser (an interactive terminal). */
+  openBrowser?: boolean;
 }
 
 export interface Connection {
@@ -39,6 +43,8 @@ export interface Connection {
   era: Era;
   protocolVersion: string;
   server: { name: string; version: string } | undefined;
+  /** Finishes a browser sign-in the SDK started on 403 insufficient_scope (`--oauth`); false if none. */
+  finishPendingSignIn(): Promise<boolean>;
   /** Ends a legacy session (DELETE) and closes the client; bounded so Ctrl-C never hangs. */
   close(): Promise<void>;
 }
@@ -137,8 +143,18 @@ function observingResumes(base: FetchLike, onNotice: (message: string) => void):
 /** Connects over Streamable HTTP in the requested era. Throws on failure (see errors.ts for mapping). */
 export async function connect(settings: ConnectSettings): Promise<Connection> {
   const baseFetch: FetchLike = settings.caPem !== undefined ? await fetchTrustingCa(settings.caPem) : fetch;
+  const auth = await authProviderFor(settings.auth, {
+    url: settings.url,
+    fetch: baseFetch,
+    env: settings.env ?? {},
+    onNotice: settings.onNotice,
+    openBrowser: settings.openBrowser ?? false,
+    signal: settings.signal,
+  });
   const transport = new TrackedTransport(settings.url, {
-    authProvider: authProviderFor(settings.auth),
+    authProvider: auth.provider,
+    // One step-up on 403 insufficient_scope, then the refusal surfaces as the call's error.
+    maxStepUpRetries: 1,
     requestInit: { headers: settings.headers },
     fetch: observingResumes(baseFetch, settings.onNotice),
     reconnectionOptions: RECONNECTION,
@@ -158,6 +174,7 @@ export async function connect(settings: ConnectSettings): Promise<Connection> {
     await client.connect(transport, { signal: settings.signal });
   } catch (error) {
     await client.close().catch(() => undefined);
+    auth.close();
     throw error;
   }
 
@@ -168,7 +185,9 @@ export async function connect(settings: ConnectSettings): Promise<Connection> {
     era,
     protocolVersion: client.getNegotiatedProtocolVersion() ?? 'unknown',
     server: client.getServerVersion(),
+    finishPendingSignIn: () => auth.finishPendingSignIn(),
     async close() {
+      auth.close();
       await transport.settle(1_000);
       if (era === 'legacy') await withTimeout(transport.terminateSession(), 1_000);
       await withTimeout(client.close(), 1_000);

@@ -212,12 +212,20 @@ export class TestOAuthProvider implements OAuthClientProvider {
   async signIn(username: string, password: string): Promise<URLSearchParams> {
     const url = this.authorizationUrls.at(-1);
     if (!url) throw new Error('no authorization URL was issued');
-    return signInAt(url, username, password, this.redirectUrl);
+    return (await signInAt(url, username, password, this.redirectUrl)).searchParams;
   }
 }
 
-/** Plays a browser through oidc-provider's redirects with a minimal cookie jar. */
-export async function signInAt(start: URL, username: string, password: string, redirectUrl: string) {
+/**
+ * Plays a browser through oidc-provider's redirects with a minimal cookie jar, up to the redirect
+ * to `redirectUrl`, which it returns without following.
+ */
+export async function signInAt(
+  start: URL,
+  username: string,
+  password: string,
+  redirectUrl: string,
+): Promise<URL> {
   const jar = new Map<string, string>();
   const send = async (url: URL, init: RequestInit = {}) => {
     const res = await fetch(url, {
@@ -242,7 +250,7 @@ export async function signInAt(start: URL, username: string, password: string, r
     if (res.status >= 300 && res.status < 400 && location) {
       await res.body?.cancel();
       url = new URL(location, url);
-      if (url.href.startsWith(redirectUrl)) return url.searchParams;
+      if (url.href.startsWith(redirectUrl)) return url;
       res = await send(url);
       continue;
     }

@@ -1,0 +1,155 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readdir, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import {
+  type AuthFixtures,
+  leakedSecrets,
+  MACHINE,
+  signInAt,
+  startAuthServerProcess,
+  startProtectedBeacon,
+  USERS,
+  writeAuthFixtures,
+} from '../helpers/auth-stack.js';
+import type { BeaconProcess } from '../helpers/beacon-process.js';
+
+const CLI = resolve(import.meta.dirname, '../../dist/cli.js');
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** `beacon call` as a real process, its config dir in the fixtures; `onStderr` sees each stderr line live. */
+async function beaconCall(
+  args: string[],
+  configDir: string,
+  onStderr?: (line: string) => void,
+): Promise<Run> {
+  const child = spawn(process.execPath, [CLI, 'call', ...args], {
+    env: { PATH: process.env.PATH ?? '', HOME: configDir, XDG_CONFIG_HOME: configDir },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    for (const line of chunk.split('\n')) if (line) onStderr?.(line);
+    stderr += chunk;
+  });
+  const [code] = (await once(child, 'exit')) as [number | null];
+  return { code, stdout, stderr };
+}
+
+const progressLines = (stdout: string) =>
+  stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line))
+    .filter((line) => line.type === 'progress');
+
+describe('beacon call against a protected server', () => {
+  let fixtures: AuthFixtures;
+  let auth: Awaited<ReturnType<typeof startAuthServerProcess>>;
+  let beacon: BeaconProcess;
+
+  before(async () => {
+    fixtures = await writeAuthFixtures();
+    auth = await startAuthServerProcess(fixtures);
+    beacon = await startProtectedBeacon(fixtures, auth.issuer);
+  });
+  after(async () => {
+    await beacon?.stop();
+    await auth?.process.stop();
+    const output = [beacon, auth?.process].map((p) => `${p?.lines.join('\n')}\n${p?.stderr()}`).join('\n');
+    assert.deepEqual(leakedSecrets(output, fixtures.secrets), []);
+    await fixtures?.cleanup();
+  });
+
+  it('--oauth-client-credentials discovers the issuer from the 401 and streams the call', async () => {
+    const run = await beaconCall(
+      [
+        '--url',
+        beacon.mcpUrl,
+        '--oauth-client-credentials',
+        '--client-id',
+        MACHINE.clientId,
+        '--client-secret',
+        MACHINE.secret,
+        '--json',
+        'process_items',
+        'a',
+        'b',
+      ],
+      fixtures.dir,
+    );
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(progressLines(run.stdout).length, 2);
+    assert.ok(!run.stderr.includes('expectedIssuer'), 'the issuer is pinned, not left to the server');
+  });
+
+  it('an API key without mcp:tools lists nothing to call: exit 4 and the missing scope named', async () => {
+    const run = await beaconCall(
+      ['--url', beacon.mcpUrl, '--api-key', fixtures.keys.lister, 'process_items', 'a'],
+      fixtures.dir,
+    );
+    assert.equal(run.code, 4, run.stderr);
+    assert.match(run.stderr, /403/);
+  });
+
+  it('--oauth prints the sign-in URL, takes the loopback redirect, and caches tokens per issuer (0600)', async () => {
+    const args = ['--url', beacon.mcpUrl, '--oauth', '--json', 'process_items', 'x'];
+    let signIn: Promise<void> | undefined;
+    const first = await beaconCall(args, fixtures.dir, (line) => {
+      const url = /sign in to continue: (\S+)/.exec(line)?.[1];
+      if (!url || signIn) return;
+      signIn = (async () => {
+        const start = new URL(url);
+        const redirect = await signInAt(
+          start,
+          'alice',
+          USERS.alice.password,
+          start.searchParams.get('redirect_uri') ?? '',
+        );
+        const res = await fetch(redirect);
+        assert.equal(res.status, 200);
+        await res.body?.cancel();
+      })();
+    });
+    await signIn;
+    assert.equal(first.code, 0, first.stderr);
+    assert.equal(progressLines(first.stdout).length, 1);
+
+    const cacheDir = join(fixtures.dir, 'beacon', 'oauth');
+    const [file] = await readdir(cacheDir);
+    assert.ok(file, 'a cache file for the issuer');
+    assert.equal((await stat(join(cacheDir, file))).mode & 0o777, 0o600);
+    assert.equal((await stat(cacheDir)).mode & 0o777, 0o700);
+
+    // The second run uses the cached token: no sign-in.
+    const second = await beaconCall(args, fixtures.dir);
+    assert.equal(second.code, 0, second.stderr);
+    assert.doesNotMatch(second.stderr, /sign in to continue/);
+  });
+
+  it('refuses a bad combination of credential flags with exit 2', async () => {
+    const both = await beaconCall(
+      ['--url', beacon.mcpUrl, '--oauth', '--api-key', 'bk_x', 't'],
+      fixtures.dir,
+    );
+    assert.equal(both.code, 2);
+    assert.match(both.stderr, /choose one of/);
+    const noSecret = await beaconCall(
+      ['--url', beacon.mcpUrl, '--oauth-client-credentials', '--client-id', 'x', 't'],
+      fixtures.dir,
+    );
+    assert.equal(noSecret.code, 2);
+    assert.match(noSecret.stderr, /needs --client-id and --client-secret/);
+  });
+});
