@@ -24,6 +24,11 @@ const list = z.string().transform((s) =>
     .filter(Boolean),
 );
 
+const bool = (name: string) =>
+  z
+    .enum(['true', 'false'], { message: `${name} must be true or false` })
+    .transform((value) => value === 'true');
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 export const AUTH_KINDS = ['apikey', 'oauth'] as const;
@@ -51,6 +56,17 @@ const EnvSchema = z.object({
   SSE_KEEPALIVE_MS: int('SSE_KEEPALIVE_MS', 0, 600_000).default(15_000),
   LOG_NOTIFY_RATE: int('LOG_NOTIFY_RATE', 1, 1_000_000).default(2000),
   SHUTDOWN_GRACE_MS: int('SHUTDOWN_GRACE_MS', 0, 600_000).default(10_000),
+  LEGACY_SSE: bool('LEGACY_SSE').default(false),
+  LEGACY_SSE_DOCS_URL: z
+    .string()
+    .trim()
+    .min(1, 'LEGACY_SSE_DOCS_URL must not be empty')
+    .refine(
+      // It goes into a Link header between < and >, so nothing there may end or split it.
+      (value) => /^[^\s<>"]+$/.test(value) && URL.canParse(value, 'http://beacon/'),
+      'LEGACY_SSE_DOCS_URL must be a URL (absolute, or relative to the server) without spaces, <, > or quotes',
+    )
+    .default('README.md#migrating-from-sse'),
   LOG_LEVEL: z
     .enum(LOG_LEVELS, { message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` })
     .default('info'),
@@ -100,6 +116,10 @@ export type Config = Readonly<{
   /** Log notifications allowed per second (and burst) for one tool call. */
   logNotifyRate: number;
   shutdownGraceMs: number;
+  /** Serve the deprecated 2024-11-05 HTTP+SSE transport on GET /sse + POST /messages. */
+  legacySse: boolean;
+  /** Where the `Link: rel="deprecation"` header on /sse and /messages points (the migration guide). */
+  legacySseDocsUrl: string;
   logLevel: (typeof LOG_LEVELS)[number];
   logFormat: 'json' | 'pretty';
   /** The separate Prometheus listener; never the public port. */
@@ -146,6 +166,24 @@ function metricsConfigOf(e: z.infer<typeof EnvSchema>): Config['metrics'] {
   return Object.freeze({ host: e.METRICS_HOST, port: e.METRICS_PORT, token: e.METRICS_TOKEN });
 }
 
+/** A CORS origin must be exact (scheme, host, port), since browsers compare it letter for letter. */
+function originOf(entry: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(entry);
+  } catch {}
+  if (
+    !url ||
+    (url.protocol !== 'http:' && url.protocol !== 'https:') ||
+    url.origin !== entry.replace(/\/$/, '')
+  ) {
+    throw new ConfigError(
+      `Invalid configuration: CORS_ORIGINS must list exact origins such as https://app.example.com (got ${JSON.stringify(entry)})`,
+    );
+  }
+  return url.origin;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv): Config {
   // An empty variable counts as unset, as in most container tooling.
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
@@ -180,13 +218,16 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       'Invalid configuration: ALLOWED_ORIGINS must list hostnames or origins such as https://app.example.com',
     );
   }
+  const corsOrigins = e.CORS_ORIGINS.map(originOf);
+  // An origin CORS lets in must also pass the Origin check, or browsers would get 403 anyway.
+  allowedOrigins.push(...corsOrigins.map((origin) => new URL(origin).hostname));
   return Object.freeze({
     host: e.HOST,
     port: e.PORT,
     publicUrl,
     allowedHosts: Object.freeze([...new Set(allowedHosts)]),
     allowedOrigins: Object.freeze([...new Set(allowedOrigins)]),
-    corsOrigins: Object.freeze(e.CORS_ORIGINS),
+    corsOrigins: Object.freeze(corsOrigins),
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     dataDir: resolve(e.DATA_DIR),
     maxFileBytes: e.MAX_FILE_BYTES,
@@ -202,6 +243,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     sseKeepAliveMs: e.SSE_KEEPALIVE_MS,
     logNotifyRate: e.LOG_NOTIFY_RATE,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    legacySse: e.LEGACY_SSE,
+    legacySseDocsUrl: e.LEGACY_SSE_DOCS_URL,
     logLevel: e.LOG_LEVEL,
     logFormat: e.LOG_FORMAT,
     metrics: metricsConfigOf(e),

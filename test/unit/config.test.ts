@@ -107,3 +107,17 @@ describe('loadConfig: the metrics listener', () => {
     assert.ok(!message.includes('short-secret'));
   });
 });
+
+describe('CORS_ORIGINS', () => {
+  it('takes exact origins and lets them pass the Origin check too', () => {
+    const config = loadConfig({ CORS_ORIGINS: 'https://app.example.com, http://localhost:5173' });
+    assert.deepEqual(config.corsOrigins, ['https://app.example.com', 'http://localhost:5173']);
+    assert.ok(config.allowedOrigins.includes('app.example.com'));
+  });
+
+  for (const bad of ['app.example.com', 'https://app.example.com/path', 'ftp://x.example']) {
+    it(`refuses ${JSON.stringify(bad)}, naming CORS_ORIGINS`, () => {
+      assert.throws(() => loadConfig({ CORS_ORIGINS: bad }), /CORS_ORIGINS must list exact origins/);
+    });
+  }
+});
