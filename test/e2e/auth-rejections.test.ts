@@ -115,6 +115,12 @@ describe('refusals at the authentication layer', () => {
     }
   });
 
+  it('answers other discovery probes with a plain 404, not a challenge', async () => {
+    const res = await fetch(`${beacon.origin}/.well-known/oauth-authorization-server`);
+    assert.equal(res.status, 404);
+    assert.equal((await res.json()).jsonrpc, '2.0');
+  });
+
   it('answers no credentials with 401 and a challenge naming the metadata and scope', async () => {
     const { body, headers } = listTools();
     await refusedFor('missing', post(beacon.mcpUrl, body, headers));

@@ -120,7 +120,12 @@ export async function createAuthLayer(config: Config, logger: Logger): Promise<A
   return {
     modes,
     metadata: resourceMetadataRouter(resource, issuer),
-    authenticate: (req, res, next) => throttle.guard(req, res, () => verify(req, res, next)),
+    authenticate: (req, res, next) => {
+      // Other discovery probes (a 2025-03-26 client asking this origin for AS metadata) get a plain
+      // 404, not a 401 that would send them looking for credentials they do not need yet.
+      if (req.path.startsWith('/.well-known/')) return next();
+      throttle.guard(req, res, () => verify(req, res, next));
+    },
     authorize(req: Request, res: Response, next: NextFunction) {
       const auth = (req as AuthedRequest).auth;
       const header = req.headers['mcp-method'];
