@@ -72,10 +72,12 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
       readiness.draining = true;
       process.off('SIGHUP', reloadKeys);
       logger.info({ inflight: inflight.count, grace_ms: config.shutdownGraceMs }, 'draining');
-      http.close();
+      // Still accepting connections while calls finish: /readyz answers 503 so the proxy stops
+      // routing here, and new work gets a 503 refusal rather than a refused connection.
       http.closeIdleConnections();
       const finished = await inflight.waitIdle(config.shutdownGraceMs);
       if (!finished) logger.warn({ inflight: inflight.count }, 'grace period over; closing remaining calls');
+      http.close();
       await sessions.closeAll();
       http.closeAllConnections();
       await metrics.close();
