@@ -77,7 +77,7 @@ const EnvSchema = z.object({
     .string()
     .regex(/^[\x21-\x7e]{16,}$/, 'METRICS_TOKEN must be at least 16 visible ASCII characters')
     .optional(),
-  AUTH_MODE: list.default(['apikey']),
+  AUTH_MODE: list.optional(),
   API_KEYS_FILE: z.string().trim().min(1).optional(),
   OAUTH_ISSUER: z
     .url({ message: 'OAUTH_ISSUER must be the absolute URL of your authorization server' })
@@ -253,9 +253,22 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   });
 }
 
+/**
+ * Without AUTH_MODE, the credentials configured decide: an API key file turns on keys, an issuer
+ * turns on OAuth. With neither, auth is off, which the check below allows on loopback only, so a
+ * bare `npm start` works on a laptop and nothing is ever exposed unauthenticated.
+ */
+function defaultAuthMode(e: z.infer<typeof EnvSchema>): string[] {
+  const modes = [
+    ...(e.API_KEYS_FILE !== undefined ? ['apikey'] : []),
+    ...(e.OAUTH_ISSUER !== undefined ? ['oauth'] : []),
+  ];
+  return modes.length > 0 ? modes : ['none'];
+}
+
 /** AUTH_MODE is `none` or a comma list of apikey and oauth; `none` only ever on loopback. */
 function authConfigOf(e: z.infer<typeof EnvSchema>): AuthConfig {
-  const mode = e.AUTH_MODE;
+  const mode = e.AUTH_MODE ?? defaultAuthMode(e);
   const unknown = mode.filter((m) => m !== 'none' && !(AUTH_KINDS as readonly string[]).includes(m));
   if (unknown.length > 0 || mode.length === 0 || (mode.includes('none') && mode.length > 1)) {
     throw new ConfigError(
@@ -263,6 +276,11 @@ function authConfigOf(e: z.infer<typeof EnvSchema>): AuthConfig {
     );
   }
   const modes = mode.includes('none') ? [] : [...new Set(mode as AuthKind[])];
+  if (modes.length === 0 && !isLoopbackHost(e.HOST) && e.AUTH_MODE === undefined) {
+    throw new ConfigError(
+      `Invalid configuration: HOST=${JSON.stringify(e.HOST)} is not loopback, so authentication is required: set API_KEYS_FILE (AUTH_MODE=apikey) and/or OAUTH_ISSUER (AUTH_MODE=oauth)`,
+    );
+  }
   if (modes.length === 0 && !isLoopbackHost(e.HOST)) {
     throw new ConfigError(
       `Invalid configuration: AUTH_MODE=none is allowed only when HOST is a loopback address (got HOST=${JSON.stringify(e.HOST)}); set AUTH_MODE=apikey and/or oauth, or bind HOST=127.0.0.1`,

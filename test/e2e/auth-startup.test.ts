@@ -13,10 +13,30 @@ describe('auth configuration at start-up', () => {
     );
   });
 
-  it('refuses the default AUTH_MODE=apikey without API_KEYS_FILE', async () => {
+  it('refuses AUTH_MODE=apikey without API_KEYS_FILE', async () => {
     await assert.rejects(
-      startBeacon({ env: { AUTH_MODE: '' } }),
+      startBeacon({ env: { AUTH_MODE: 'apikey' } }),
       /exited \(78\)[\s\S]*API_KEYS_FILE must name/,
+    );
+  });
+
+  it('with no AUTH_MODE and no credentials, serves on loopback but refuses any other address', async () => {
+    const local = await startBeacon({ env: { AUTH_MODE: '' } });
+    try {
+      const res = await post(
+        local.mcpUrl,
+        modernRequest('tools/list').body,
+        modernRequest('tools/list').headers,
+      );
+      assert.equal(res.status, 200);
+      await res.body?.cancel();
+      assert.ok(local.lines.some((line) => line.includes('authentication is off')));
+    } finally {
+      await local.stop();
+    }
+    await assert.rejects(
+      startBeacon({ env: { AUTH_MODE: '', HOST: '0.0.0.0' } }),
+      /exited \(78\)[\s\S]*authentication is required: set API_KEYS_FILE/,
     );
   });
 

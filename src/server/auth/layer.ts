@@ -48,7 +48,7 @@ export async function createAuthLayer(config: Config, logger: Logger): Promise<A
   if (modes.length === 0) {
     logger.warn(
       { host: config.host },
-      'AUTH_MODE=none: every request is served unauthenticated (loopback only)',
+      'authentication is off (AUTH_MODE=none): every request is served unauthenticated, on loopback only',
     );
     return {
       modes,
