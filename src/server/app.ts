@@ -8,6 +8,7 @@ import { HttpError, JsonRpcCode, sendJsonRpcError } from './http-errors.js';
 import type { InflightCalls } from './inflight.js';
 import { mcpEndpoint } from './mcp/endpoint.js';
 import { type AnyTool, createMcpServer } from './mcp/server.js';
+import { SessionBudget } from './mcp/session-budget.js';
 import { LegacySessions } from './mcp/sessions.js';
 import { healthz, type Readiness, readyz } from './observability/health.js';
 import { httpMetrics } from './observability/http-metrics.js';
@@ -51,9 +52,11 @@ export function createApp(ctx: AppContext): BeaconApp {
     inflight: ctx.inflight,
     registerExtras: ctx.registerExtras,
   };
+  const budget = new SessionBudget(config.maxSessions);
   const sessions = new LegacySessions({
     config,
     logger,
+    budget,
     principalOf,
     buildServer: (state) => createMcpServer(serverDeps, { era: '2025-11-25', session: state }),
   });

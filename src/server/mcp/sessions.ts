@@ -9,6 +9,7 @@ import type { Logger } from '../observability/logger.js';
 import { sessionsActive } from '../observability/metrics.js';
 import { MemoryEventStore } from './event-store/memory.js';
 import type { LegacySessionState } from './server.js';
+import type { SessionBudget } from './session-budget.js';
 
 const ERA = '2025-11-25';
 
@@ -25,14 +26,15 @@ interface Session {
    * A standalone GET stream does not count, or a forgotten listener would keep a session forever.
    */
   active: number;
+  /** Gives the session's place in the shared MAX_SESSIONS budget back. */
+  release: () => void;
 }
 
 export interface LegacySessionsDeps {
-  config: Pick<
-    Config,
-    'maxSessions' | 'sessionIdleTimeoutMs' | 'eventStore' | 'sseRetryMs' | 'sseKeepAliveMs'
-  >;
+  config: Pick<Config, 'sessionIdleTimeoutMs' | 'eventStore' | 'sseRetryMs' | 'sseKeepAliveMs'>;
   logger: Logger;
+  /** MAX_SESSIONS, shared with the HTTP+SSE sessions. */
+  budget: SessionBudget;
   buildServer: (state: LegacySessionState) => McpServer;
   /** The principal id behind a request; every request is authenticated again upstream. */
   principalOf: (req: Request) => string;
@@ -46,7 +48,6 @@ export interface LegacySessionsDeps {
  */
 export class LegacySessions {
   readonly #sessions = new Map<string, Session>();
-  #pending = 0;
   readonly #sweeper: NodeJS.Timeout;
   readonly #now: () => number;
 
@@ -96,7 +97,8 @@ export class LegacySessions {
 
   async #create(req: Request, res: Response): Promise<void> {
     const { config, logger } = this.deps;
-    if (this.#sessions.size + this.#pending >= config.maxSessions) {
+    const release = this.deps.budget.acquire();
+    if (!release) {
       return sendJsonRpcError(
         res,
         new HttpError(
@@ -110,7 +112,6 @@ export class LegacySessions {
         ),
       );
     }
-    this.#pending += 1;
     const state: LegacySessionState = { logLevel: undefined };
     const store = new MemoryEventStore(config.eventStore);
     const principal = this.deps.principalOf(req);
@@ -122,7 +123,16 @@ export class LegacySessions {
       retryInterval: config.sseRetryMs,
       keepAliveMs: config.sseKeepAliveMs,
       onsessioninitialized: (id) => {
-        this.#sessions.set(id, { id, transport, server, store, principal, lastSeen: this.#now(), active: 0 });
+        this.#sessions.set(id, {
+          id,
+          transport,
+          server,
+          store,
+          principal,
+          lastSeen: this.#now(),
+          active: 0,
+          release,
+        });
         sessionsActive.inc({ era: ERA });
         logger.debug({ session: sessionHash(id) }, 'legacy session opened');
       },
@@ -135,7 +145,8 @@ export class LegacySessions {
       await server.connect(transport);
       await transport.handleRequest(req, res, req.body);
     } finally {
-      this.#pending -= 1;
+      // An initialize that never produced a session gives its place back.
+      if (transport.sessionId === undefined) release();
     }
   }
 
@@ -143,6 +154,7 @@ export class LegacySessions {
     const session = this.#sessions.get(id);
     if (!session) return;
     this.#sessions.delete(id);
+    session.release();
     session.store.clear();
     sessionsActive.dec({ era: ERA });
     this.deps.logger.debug({ session: sessionHash(id) }, 'legacy session closed');
