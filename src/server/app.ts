@@ -7,6 +7,7 @@ import { refuseQueryCredentials } from './auth/query-token.js';
 import { HttpError, JsonRpcCode, sendJsonRpcError } from './http-errors.js';
 import type { InflightCalls } from './inflight.js';
 import { mcpEndpoint } from './mcp/endpoint.js';
+import { deprecationHeaders, LegacySseSessions, legacySseRoutes } from './mcp/legacy-sse.js';
 import { type AnyTool, createMcpServer } from './mcp/server.js';
 import { SessionBudget } from './mcp/session-budget.js';
 import { LegacySessions } from './mcp/sessions.js';
@@ -33,6 +34,8 @@ export interface AppContext {
 export interface BeaconApp {
   app: express.Express;
   sessions: LegacySessions;
+  /** The deprecated HTTP+SSE sessions; undefined unless LEGACY_SSE=true. */
+  sseSessions: LegacySseSessions | undefined;
 }
 
 /** The principal a request was authenticated as; `anonymous` when auth is off. */
@@ -60,6 +63,15 @@ export function createApp(ctx: AppContext): BeaconApp {
     principalOf,
     buildServer: (state) => createMcpServer(serverDeps, { era: '2025-11-25', session: state }),
   });
+  const sseSessions = config.legacySse
+    ? new LegacySseSessions({
+        config,
+        logger,
+        budget,
+        principalOf,
+        buildServer: (state) => createMcpServer(serverDeps, { era: '2024-11-05', session: state }),
+      })
+    : undefined;
 
   const app = express();
   app.disable('x-powered-by');
@@ -73,6 +85,8 @@ export function createApp(ctx: AppContext): BeaconApp {
   app.use(httpMetrics);
   app.get('/healthz', healthz);
   app.get('/readyz', readyz(ctx.readiness));
+  // Before any refusal, so a 403 or 401 on the deprecated paths still points at the migration guide.
+  if (sseSessions) app.use(['/sse', '/messages'], deprecationHeaders(config.legacySseDocsUrl));
   app.use(hostOriginGuard(config.allowedHosts, config.allowedOrigins));
   const cors = corsFor(config.corsOrigins);
   if (cors) app.use(cors);
@@ -99,6 +113,8 @@ export function createApp(ctx: AppContext): BeaconApp {
       logger,
     }),
   );
+  // Behind the same layers as /mcp: Host/Origin, CORS, drain, auth, body limit.
+  if (sseSessions) app.use(legacySseRoutes(sseSessions));
 
   app.use((_req: Request, res: Response) => {
     sendJsonRpcError(res, new HttpError(404, JsonRpcCode.MethodNotFound, 'Not found'));
@@ -111,5 +127,5 @@ export function createApp(ctx: AppContext): BeaconApp {
     sendJsonRpcError(res, new HttpError(500, JsonRpcCode.InternalError, 'Internal error'));
   });
 
-  return { app, sessions };
+  return { app, sessions, sseSessions };
 }

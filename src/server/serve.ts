@@ -40,7 +40,7 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
     },
   };
   const auth = await createAuthLayer(config, logger);
-  const { app, sessions } = createApp({
+  const { app, sessions, sseSessions } = createApp({
     config,
     logger,
     tools: [...productionTools(config), ...(options.extraTools ?? [])],
@@ -78,7 +78,7 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
       const finished = await inflight.waitIdle(config.shutdownGraceMs);
       if (!finished) logger.warn({ inflight: inflight.count }, 'grace period over; closing remaining calls');
       http.close();
-      await sessions.closeAll();
+      await Promise.all([sessions.closeAll(), sseSessions?.closeAll()]);
       http.closeAllConnections();
       await metrics.close();
       logger.info('stopped');

@@ -1,0 +1,248 @@
+import {
+  isJSONRPCNotification,
+  isJSONRPCRequest,
+  isJSONRPCResponse,
+  isJsonContentType,
+  type JSONRPCMessage,
+  type McpServer,
+  type RequestId,
+} from '@modelcontextprotocol/server';
+import { SSEServerTransport } from '@modelcontextprotocol/server-legacy/sse';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Config } from '../../config.js';
+import { HttpError, JsonRpcCode, sendJsonRpcError } from '../http-errors.js';
+import type { Logger } from '../observability/logger.js';
+import { sessionsActive } from '../observability/metrics.js';
+import { trackSseStream } from '../observability/sse-streams.js';
+import type { LegacySessionState } from './server.js';
+import type { SessionBudget } from './session-budget.js';
+
+const ERA = '2024-11-05';
+
+/**
+ * RFC 9745: the resource is deprecated since this moment, an sf-date in seconds. 2025-03-26 is the
+ * protocol revision that replaced HTTP+SSE with Streamable HTTP.
+ */
+export const SSE_DEPRECATED_SINCE = '@1742947200';
+
+/**
+ * Every response on /sse and /messages, refusals included, tells the client the transport is
+ * deprecated (RFC 9745 `Deprecation`) and where the migration guide is (RFC 8288 `Link`).
+ * Mounted before the Host/Origin guard and auth so their 403/401 carry it too.
+ */
+export function deprecationHeaders(docsUrl: string) {
+  const link = `<${docsUrl}>; rel="deprecation"; type="text/html"`;
+  return (_req: Request, res: Response, next: NextFunction): void => {
+    res.set({ Deprecation: SSE_DEPRECATED_SINCE, Link: link });
+    next();
+  };
+}
+
+/** The frozen transport, with each outgoing response noted so the session knows a call ended. */
+class TrackedSseTransport extends SSEServerTransport {
+  onresponse?: (id: RequestId) => void;
+
+  override async send(message: JSONRPCMessage, options?: Parameters<SSEServerTransport['send']>[1]) {
+    if (isJSONRPCResponse(message) && message.id !== undefined) this.onresponse?.(message.id);
+    return super.send(message, options);
+  }
+}
+
+interface SseSession {
+  id: string;
+  transport: TrackedSseTransport;
+  server: McpServer;
+  /** Who opened the stream; nobody else may post to it (sessions are not authentication). */
+  principal: string;
+  lastSeen: number;
+  /** Requests the client sent that have had neither a response nor a cancellation yet. */
+  pending: Set<RequestId>;
+  keepAlive: NodeJS.Timeout | undefined;
+  release: () => void;
+}
+
+export interface LegacySseDeps {
+  config: Pick<Config, 'sessionIdleTimeoutMs' | 'sseKeepAliveMs' | 'publicUrl'>;
+  logger: Logger;
+  /** MAX_SESSIONS, shared with the 2025-era Streamable HTTP sessions. */
+  budget: SessionBudget;
+  buildServer: (state: LegacySessionState) => McpServer;
+  /** The principal id behind a request; every request is authenticated again upstream. */
+  principalOf: (req: Request) => string;
+  now?: () => number;
+}
+
+function isJsonRpcMessage(body: unknown): body is JSONRPCMessage {
+  return isJSONRPCRequest(body) || isJSONRPCNotification(body) || isJSONRPCResponse(body);
+}
+
+/**
+ * The deprecated 2024-11-05 HTTP+SSE transport, served by the SDK's frozen `SSEServerTransport`:
+ * `GET /sse` opens the stream and names `/messages?sessionId=…` in its `endpoint` event; every
+ * client message is POSTed there and every answer travels on the stream. One McpServer per stream,
+ * with the same tools, notifier and `logging/setLevel` as a 2025-era session.
+ */
+export class LegacySseSessions {
+  readonly #sessions = new Map<string, SseSession>();
+  readonly #sweeper: NodeJS.Timeout;
+  readonly #now: () => number;
+  /** Where the endpoint event sends the client: next to the MCP endpoint, behind any path prefix. */
+  readonly #messagesPath: string;
+
+  constructor(private readonly deps: LegacySseDeps) {
+    this.#now = deps.now ?? Date.now;
+    this.#messagesPath = new URL('messages', deps.config.publicUrl).pathname;
+    const every = Math.max(250, Math.min(deps.config.sessionIdleTimeoutMs / 2, 60_000));
+    this.#sweeper = setInterval(() => void this.sweep(), every).unref();
+  }
+
+  get size(): number {
+    return this.#sessions.size;
+  }
+
+  /** `GET /sse`: opens a session and its stream, or 503 when MAX_SESSIONS are live. */
+  async open(req: Request, res: Response): Promise<void> {
+    const { config, logger } = this.deps;
+    const release = this.deps.budget.acquire();
+    if (!release) {
+      return sendJsonRpcError(
+        res,
+        new HttpError(
+          503,
+          JsonRpcCode.ServerError,
+          'Server busy: session limit reached, retry later',
+          'session_limit',
+          { 'Retry-After': '5' },
+        ),
+      );
+    }
+    const state: LegacySessionState = { logLevel: undefined };
+    const server = this.deps.buildServer(state);
+    const transport = new TrackedSseTransport(this.#messagesPath, res);
+    const session: SseSession = {
+      id: transport.sessionId,
+      transport,
+      server,
+      principal: this.deps.principalOf(req),
+      lastSeen: this.#now(),
+      pending: new Set(),
+      keepAlive: undefined,
+      release,
+    };
+    transport.onresponse = (id) => session.pending.delete(id);
+    // Proxies (nginx) must not buffer the stream; the transport sets the other SSE headers itself.
+    res.setHeader('X-Accel-Buffering', 'no');
+    res.once('close', () => void this.#close(session));
+    trackSseStream(res, 'legacy_sse');
+    this.#sessions.set(session.id, session);
+    sessionsActive.inc({ era: ERA });
+    try {
+      await server.connect(transport);
+    } catch (error) {
+      await this.#close(session);
+      throw error;
+    }
+    if (config.sseKeepAliveMs > 0) {
+      // A comment line keeps idle proxies and load balancers from cutting a quiet stream.
+      session.keepAlive = setInterval(() => res.write(':\n\n'), config.sseKeepAliveMs).unref();
+    }
+    logger.debug({ session: session.id.slice(0, 8) }, 'legacy SSE session opened');
+  }
+
+  /** `POST /messages?sessionId=…`: one JSON-RPC message for an open session; 202, answer on the stream. */
+  async message(req: Request, res: Response): Promise<void> {
+    const sessionId = req.query.sessionId;
+    if (typeof sessionId !== 'string' || sessionId === '') {
+      return sendJsonRpcError(
+        res,
+        new HttpError(
+          400,
+          JsonRpcCode.ServerError,
+          'Bad Request: sessionId query parameter is required',
+          'bad_request',
+        ),
+      );
+    }
+    const session = this.#sessions.get(sessionId);
+    // Another principal's session looks exactly like an unknown one, so its existence is not revealed.
+    if (!session || session.principal !== this.deps.principalOf(req)) {
+      return sendJsonRpcError(
+        res,
+        new HttpError(404, JsonRpcCode.SessionNotFound, 'Session not found', 'session_not_found'),
+      );
+    }
+    if (!isJsonContentType(req.headers['content-type'])) {
+      return sendJsonRpcError(
+        res,
+        new HttpError(
+          415,
+          JsonRpcCode.ServerError,
+          'Unsupported Media Type: Content-Type must be application/json',
+          'bad_request',
+        ),
+      );
+    }
+    const message: unknown = req.body;
+    if (!isJsonRpcMessage(message)) {
+      return sendJsonRpcError(
+        res,
+        new HttpError(
+          400,
+          JsonRpcCode.InvalidRequest,
+          'Invalid Request: expected one JSON-RPC 2.0 message',
+          'bad_request',
+        ),
+      );
+    }
+    session.lastSeen = this.#now();
+    if (isJSONRPCRequest(message)) session.pending.add(message.id);
+    if (isJSONRPCNotification(message) && message.method === 'notifications/cancelled') {
+      const cancelled = (message.params as { requestId?: RequestId } | undefined)?.requestId;
+      if (cancelled !== undefined) session.pending.delete(cancelled);
+    }
+    await session.transport.handlePostMessage(req, res, message);
+  }
+
+  /** Closes sessions with no call in flight and no message for SESSION_IDLE_TIMEOUT_MS. */
+  async sweep(): Promise<void> {
+    const cutoff = this.#now() - this.deps.config.sessionIdleTimeoutMs;
+    const idle = [...this.#sessions.values()].filter((s) => s.pending.size === 0 && s.lastSeen < cutoff);
+    await Promise.all(idle.map((session) => this.#close(session)));
+  }
+
+  /** Ends every stream: used on shutdown. Calls still running are aborted by the server's close. */
+  async closeAll(): Promise<void> {
+    clearInterval(this.#sweeper);
+    await Promise.all([...this.#sessions.values()].map((session) => this.#close(session)));
+  }
+
+  async #close(session: SseSession): Promise<void> {
+    if (this.#sessions.get(session.id) !== session) return;
+    this.#sessions.delete(session.id);
+    clearInterval(session.keepAlive);
+    session.release();
+    sessionsActive.dec({ era: ERA });
+    this.deps.logger.debug({ session: session.id.slice(0, 8) }, 'legacy SSE session closed');
+    // Closing the server closes the transport (ending the stream) and aborts calls in flight.
+    await session.server.close().catch(() => undefined);
+  }
+}
+
+/** `GET /sse` and `POST /messages`; any other method on them gets 405 with `Allow`. */
+export function legacySseRoutes(sessions: LegacySseSessions): express.Router {
+  const router = express.Router();
+  const wrong = (allow: string) => (_req: Request, res: Response) =>
+    sendJsonRpcError(
+      res,
+      new HttpError(405, JsonRpcCode.ServerError, 'Method not allowed', undefined, { Allow: allow }),
+    );
+  router
+    .route('/sse')
+    .get((req, res, next) => sessions.open(req, res).catch(next))
+    .all(wrong('GET'));
+  router
+    .route('/messages')
+    .post((req, res, next) => sessions.message(req, res).catch(next))
+    .all(wrong('POST'));
+  return router;
+}
