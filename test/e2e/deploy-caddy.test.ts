@@ -1,0 +1,312 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import {
+  Client,
+  type FetchLike,
+  LOG_LEVEL_META_KEY,
+  StreamableHTTPClientTransport,
+} from '@modelcontextprotocol/client';
+import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport as TransportV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { DEV_API_KEY, DEV_CLIENT, type Stack, startStack } from '../../scripts/stack/stack.js';
+import { fetchTrustingCa } from '../../src/client/tls-fetch.js';
+import { requireBinary } from '../helpers/metrics.js';
+
+/**
+ * The deployment as users run it, minus the containers: real Caddy terminating real TLS (its
+ * internal CA) in front of `beacon serve` and `beacon auth-server`, all from the repository's
+ * Caddyfile. Everything here goes through https://localhost:<port>, never to Beacon directly.
+ */
+
+const CLI = resolve(import.meta.dirname, '../../dist/cli.js');
+const ITEMS = ['alpha', 'bravo', 'charlie', 'delta'];
+const DELAY_MS = 300;
+const AUTH = { Authorization: `Bearer ${DEV_API_KEY}` };
+
+/** Emitted DELAY_MS apart: batched by a buffering proxy they would land within a few ms. */
+function assertSpread(arrivals: number[], what: string) {
+  assert.equal(arrivals.length, ITEMS.length, `${what}: one progress per item`);
+  const first = arrivals[0] ?? 0;
+  const last = arrivals.at(-1) ?? 0;
+  assert.ok(
+    last - first >= DELAY_MS * (ITEMS.length - 1) * 0.5,
+    `${what}: notifications arrived within ${Math.round(last - first)} ms of each other (batched?)`,
+  );
+}
+
+async function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (c: string) => {
+    stdout += c;
+  });
+  child.stderr.setEncoding('utf8').on('data', (c: string) => {
+    stderr += c;
+  });
+  const [code] = (await once(child, 'exit')) as [number | null];
+  return { code, stdout, stderr };
+}
+
+describe('through Caddy with TLS (native stack, same Caddyfile as compose)', () => {
+  let stack: Stack;
+  let dir: string;
+  let tlsFetch: FetchLike;
+
+  before(async () => {
+    requireBinary('caddy', 'caddy');
+    dir = await mkdtemp(join(tmpdir(), 'beacon-stack-'));
+    stack = await startStack({ dir });
+    tlsFetch = await fetchTrustingCa(stack.caPem);
+  });
+  after(async () => {
+    await stack?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const get = (path: string, headers: Record<string, string> = {}) =>
+    tlsFetch(new URL(path, stack.mcpUrl), { headers });
+
+  it('beacon call streams over HTTPS with an API key, trusting only --ca for Caddy', async () => {
+    const { code, stdout, stderr } = await runCli([
+      'call',
+      '--url',
+      stack.mcpUrl,
+      '--ca',
+      stack.caFile,
+      '--api-key',
+      DEV_API_KEY,
+      '--json',
+      '--delay-ms',
+      String(DELAY_MS),
+      'process_items',
+      ...ITEMS,
+    ]);
+    assert.equal(code, 0, stderr);
+    const lines = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; ts: string });
+    const progress = lines.filter((l) => l.type === 'progress').map((l) => Date.parse(l.ts));
+    assertSpread(progress, 'beacon call');
+    assert.equal(lines.at(-1)?.type, 'result');
+  });
+
+  it('without --ca the same call fails on the untrusted certificate (exit 3)', async () => {
+    const { code, stderr } = await runCli([
+      'call',
+      '--url',
+      stack.mcpUrl,
+      '--api-key',
+      DEV_API_KEY,
+      'process_items',
+      'a',
+    ]);
+    assert.equal(code, 3);
+    assert.match(stderr, /certificate/i);
+  });
+
+  it('SDK v2 client (2026-07-28): notifications arrive spread over time, not batched', async () => {
+    const client = new Client(
+      { name: 'v2-through-caddy', version: '1.0.0' },
+      { versionNegotiation: { mode: 'auto' } },
+    );
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(stack.mcpUrl), {
+        fetch: tlsFetch,
+        requestInit: { headers: AUTH },
+      }),
+    );
+    assert.equal(client.getNegotiatedProtocolVersion(), '2026-07-28');
+    const arrivals: number[] = [];
+    const result = await client.callTool(
+      {
+        name: 'process_items',
+        arguments: { items: ITEMS, delayMs: DELAY_MS },
+        _meta: { [LOG_LEVEL_META_KEY]: 'info' },
+      },
+      { onprogress: () => arrivals.push(performance.now()) },
+    );
+    assertSpread(arrivals, 'SDK v2');
+    assert.equal((result.structuredContent as { processed: number }).processed, ITEMS.length);
+    await client.close();
+  });
+
+  it('SDK v1 client (2025-11-25 session): notifications arrive spread over time, not batched', async () => {
+    const client = new ClientV1({ name: 'v1-through-caddy', version: '1.0.0' });
+    const transport = new TransportV1(new URL(stack.mcpUrl), {
+      fetch: tlsFetch,
+      requestInit: { headers: AUTH },
+    });
+    await client.connect(transport);
+    assert.ok(transport.sessionId, 'a 2025-era session through the proxy');
+    const arrivals: number[] = [];
+    await client.callTool(
+      { name: 'process_items', arguments: { items: ITEMS, delayMs: DELAY_MS } },
+      undefined,
+      {
+        onprogress: () => arrivals.push(performance.now()),
+      },
+    );
+    assertSpread(arrivals, 'SDK v1');
+    await transport.terminateSession();
+    await client.close();
+  });
+
+  it('cancelling through the proxy stops the tool: closing a 2026-07-28 stream', async () => {
+    const client = new Client(
+      { name: 'v2-cancel', version: '1.0.0' },
+      { versionNegotiation: { mode: 'auto' } },
+    );
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(stack.mcpUrl), {
+        fetch: tlsFetch,
+        requestInit: { headers: AUTH },
+      }),
+    );
+    const mark = stack.server.lines.length;
+    const controller = new AbortController();
+    let seen = 0;
+    const call = client.callTool(
+      {
+        name: 'process_items',
+        arguments: { items: Array.from({ length: 40 }, (_, i) => `i${i}`), delayMs: 100 },
+      },
+      {
+        signal: controller.signal,
+        onprogress: () => {
+          seen += 1;
+          if (seen === 2) controller.abort('stop');
+        },
+      },
+    );
+    await assert.rejects(call);
+    const end = await stack.server.waitForLog((e) => e.msg === 'tool call ended', 15_000, mark);
+    assert.equal(end.outcome, 'cancelled', 'Caddy passed the client going away on to Beacon');
+    assert.ok(Number(end.items_reported) < 40);
+    await client.close();
+  });
+
+  it('cancelling through the proxy stops the tool: notifications/cancelled in a 2025 session', async () => {
+    const client = new ClientV1({ name: 'v1-cancel', version: '1.0.0' });
+    const transport = new TransportV1(new URL(stack.mcpUrl), {
+      fetch: tlsFetch,
+      requestInit: { headers: AUTH },
+    });
+    await client.connect(transport);
+    const mark = stack.server.lines.length;
+    const controller = new AbortController();
+    let seen = 0;
+    const call = client.callTool(
+      {
+        name: 'process_items',
+        arguments: { items: Array.from({ length: 40 }, (_, i) => `i${i}`), delayMs: 100 },
+      },
+      undefined,
+      {
+        signal: controller.signal,
+        onprogress: () => {
+          seen += 1;
+          if (seen === 2) controller.abort('stop');
+        },
+      },
+    );
+    await assert.rejects(call);
+    const end = await stack.server.waitForLog((e) => e.msg === 'tool call ended', 15_000, mark);
+    assert.equal(end.outcome, 'cancelled');
+    await client.close();
+  });
+
+  it('/metrics and unknown paths are 404 at Caddy, with a JSON-RPC body', async () => {
+    for (const path of ['/metrics', '/nope', '/mcp-not', '/.env']) {
+      const res = await get(path, AUTH);
+      assert.equal(res.status, 404, path);
+      const body = (await res.json()) as { error: { code: number } };
+      assert.equal(body.error.code, -32601, path);
+    }
+  });
+
+  it('HSTS and nosniff reach the client; the Server header does not', async () => {
+    for (const res of [await get('/healthz'), await get('/nope')]) {
+      assert.match(res.headers.get('strict-transport-security') ?? '', /max-age=\d+/);
+      assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
+      assert.equal(res.headers.get('server'), null);
+      await res.body?.cancel();
+    }
+  });
+
+  it('a foreign Origin gets 403 through Caddy, while the public origin is accepted', async () => {
+    const ping = (origin: string) =>
+      tlsFetch(stack.mcpUrl, {
+        method: 'POST',
+        headers: {
+          ...AUTH,
+          Origin: origin,
+          'Content-Type': 'application/json',
+          Accept: 'application/json, text/event-stream',
+          'MCP-Protocol-Version': '2026-07-28',
+          'Mcp-Method': 'server/discover',
+        },
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'server/discover',
+          params: {
+            _meta: {
+              'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+              'io.modelcontextprotocol/clientCapabilities': {},
+              'io.modelcontextprotocol/clientInfo': { name: 'origin-test', version: '1.0.0' },
+            },
+          },
+        }),
+      });
+    const foreign = await ping('https://evil.example');
+    assert.equal(foreign.status, 403);
+    await foreign.body?.cancel();
+    const own = await ping(new URL(stack.mcpUrl).origin);
+    assert.equal(own.status, 200, await own.text());
+  });
+
+  it('the protected-resource metadata names the public URL and the public issuer', async () => {
+    const res = await get('/.well-known/oauth-protected-resource/mcp');
+    assert.equal(res.status, 200);
+    const metadata = (await res.json()) as { resource: string; authorization_servers: string[] };
+    assert.equal(metadata.resource, stack.mcpUrl);
+    assert.deepEqual(metadata.authorization_servers, [stack.issuer]);
+  });
+
+  it('client credentials through Caddy: token from the auth server behind Caddy, then the call', async () => {
+    const { code, stdout, stderr } = await runCli([
+      'call',
+      '--url',
+      stack.mcpUrl,
+      '--ca',
+      stack.caFile,
+      '--oauth-client-credentials',
+      '--client-id',
+      DEV_CLIENT.id,
+      '--client-secret',
+      DEV_CLIENT.secret,
+      '--json',
+      '--delay-ms',
+      String(DELAY_MS),
+      'process_items',
+      ...ITEMS,
+    ]);
+    assert.equal(code, 0, stderr);
+    const progress = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; ts: string })
+      .filter((l) => l.type === 'progress');
+    assertSpread(
+      progress.map((l) => Date.parse(l.ts)),
+      'client credentials',
+    );
+  });
+});
