@@ -4,6 +4,8 @@ import helmet from 'helmet';
 import type { Config } from '../config.js';
 import type { AuthLayer } from './auth/layer.js';
 import { refuseQueryCredentials } from './auth/query-token.js';
+import { resourceMetadataUrl } from './auth/resource-metadata.js';
+import { classicProcess } from './classic-stream.js';
 import { HttpError, JsonRpcCode, sendJsonRpcError } from './http-errors.js';
 import type { InflightCalls } from './inflight.js';
 import { mcpEndpoint } from './mcp/endpoint.js';
@@ -115,6 +117,14 @@ export function createApp(ctx: AppContext): BeaconApp {
   );
   // Behind the same layers as /mcp: Host/Origin, CORS, drain, auth, body limit.
   if (sseSessions) app.use(legacySseRoutes(sseSessions));
+  app.post(
+    '/classic/process',
+    classicProcess({
+      logger,
+      inflight: ctx.inflight,
+      resourceMetadataUrl: ctx.auth.modes.length > 0 ? resourceMetadataUrl(config.publicUrl) : undefined,
+    }),
+  );
 
   app.use((_req: Request, res: Response) => {
     sendJsonRpcError(res, new HttpError(404, JsonRpcCode.MethodNotFound, 'Not found'));

@@ -7,6 +7,7 @@ export const JsonRpcCode = {
   ParseError: -32700,
   InvalidRequest: -32600,
   MethodNotFound: -32601,
+  InvalidParams: -32602,
   InternalError: -32603,
   /** Server-defined: generic transport-level refusal (forbidden, too large, busy). */
   ServerError: -32000,
