@@ -1,4 +1,8 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -143,5 +147,48 @@ describe('structured logs', () => {
       assert.equal(typeof entry.msg, 'string', line);
       assert.equal(typeof entry.time, 'string', line);
     }
+  });
+});
+
+describe('structured logs with API keys on', () => {
+  const key = `bk_${'k'.repeat(20)}-valid-sekrit`;
+  const wrongKey = `bk_${'w'.repeat(20)}-wrong-sekrit`;
+  let beacon: BeaconProcess;
+  let dir: string;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'beacon-keys-'));
+    const file = join(dir, 'api-keys.json');
+    const sha256 = createHash('sha256').update(key).digest('hex');
+    writeFileSync(file, JSON.stringify([{ id: 'log-test', sha256, scopes: ['mcp:tools'] }]));
+    beacon = await startBeacon({ env: { AUTH_MODE: 'apikey', API_KEYS_FILE: file, LOG_LEVEL: 'trace' } });
+  });
+  after(async () => {
+    await beacon.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('logs the principal of an accepted key and neither the key nor a refused one', async () => {
+    const { body, headers } = modernRequest('tools/call', {
+      name: 'process_items',
+      arguments: { items: ['a'], delayMs: 0 },
+    });
+    const ok = await post(beacon.mcpUrl, body, { ...headers, 'X-API-Key': key, 'X-Request-Id': 'keyed-1' });
+    assert.equal(ok.status, 200);
+    await ok.text();
+    const refusedKey = await post(beacon.mcpUrl, body, { ...headers, 'X-API-Key': wrongKey });
+    assert.equal(refusedKey.status, 401);
+    const refusedBearer = await post(beacon.mcpUrl, body, {
+      ...headers,
+      Authorization: `Bearer ${wrongKey}`,
+    });
+    assert.equal(refusedBearer.status, 401);
+    const line = await beacon.waitForLog((e) => (e as Entry).req?.id === 'keyed-1');
+    assert.equal(line.principal, 'apikey:log-test');
+    await beacon.waitForLog((e) => e.msg === 'request completed' && e.rejected === 'auth');
+    const everything = beacon.lines.join('\n') + beacon.stderr();
+    assert.equal(everything.includes(key), false, 'the accepted key is not logged');
+    assert.equal(everything.includes(wrongKey), false, 'a refused key is not logged');
+    assert.equal(everything.includes('sekrit'), false);
   });
 });
