@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
   Client as ClientV2,
@@ -15,6 +19,7 @@ import {
   ACCEPT_BOTH,
   initializeRequest,
   legacyHeaders,
+  modernRequest,
   openLegacySession,
   post,
 } from '../helpers/raw-mcp.js';
@@ -274,5 +279,58 @@ describe('METRICS_TOKEN', () => {
     const text = await scrape(metricsUrl, { Authorization: `Bearer ${token}` });
     assert.match(text, /beacon_build_info/);
     assert.ok(beacon.lines.every((line) => !line.includes(token)));
+  });
+});
+
+describe('authentication metrics', () => {
+  const key = `bk_${'m'.repeat(24)}`;
+  const listOnlyKey = `bk_${'l'.repeat(24)}`;
+  let beacon: BeaconProcess;
+  let metricsUrl: string;
+  let dir: string;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'beacon-keys-'));
+    const file = join(dir, 'api-keys.json');
+    const sha256 = (k: string) => createHash('sha256').update(k).digest('hex');
+    writeFileSync(
+      file,
+      JSON.stringify([
+        { id: 'caller', sha256: sha256(key), scopes: ['mcp:tools'] },
+        { id: 'lister', sha256: sha256(listOnlyKey), scopes: [] },
+      ]),
+    );
+    beacon = await startBeacon({ env: { AUTH_MODE: 'apikey', API_KEYS_FILE: file } });
+    metricsUrl = await metricsUrlOf(beacon);
+  });
+  after(async () => {
+    await beacon.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('counts each authentication by kind and result, and refusals as auth or scope', async () => {
+    const before = await scrape(metricsUrl);
+    const { body, headers } = modernRequest('tools/call', {
+      name: 'process_items',
+      arguments: { items: ['a'], delayMs: 0 },
+    });
+    const ok = await post(beacon.mcpUrl, body, { ...headers, 'X-API-Key': key });
+    assert.equal(ok.status, 200);
+    await ok.text();
+    assert.equal((await post(beacon.mcpUrl, body, { ...headers, 'X-API-Key': `${key}x` })).status, 401);
+    assert.equal((await post(beacon.mcpUrl, body, headers)).status, 401);
+    assert.equal((await post(beacon.mcpUrl, body, { ...headers, 'X-API-Key': listOnlyKey })).status, 403);
+    const after = await scrape(metricsUrl);
+    const delta = (name: string, labels: Record<string, string>) =>
+      sampleValue(after, name, labels) - sampleValue(before, name, labels);
+    assert.equal(
+      delta('beacon_auth_total', { kind: 'apikey', result: 'ok' }),
+      2,
+      'the caller and the lister',
+    );
+    assert.equal(delta('beacon_auth_total', { kind: 'apikey' }), 3, 'and one wrong key');
+    assert.equal(delta('beacon_auth_total', { kind: 'none' }), 1, 'no credentials at all');
+    assert.equal(delta('beacon_requests_rejected_total', { reason: 'auth' }), 2);
+    assert.equal(delta('beacon_requests_rejected_total', { reason: 'scope' }), 1);
+    assert.doesNotMatch(after, /caller|lister/, 'principals are never label values');
   });
 });
