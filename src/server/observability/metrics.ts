@@ -65,7 +65,7 @@ export const notificationFirst = new Histogram({
 
 export const notificationsDropped = new Counter({
   name: 'beacon_notifications_dropped_total',
-  help: 'Notifications not sent: the call was cancelled, the level filtered them, or the stream had closed.',
+  help: 'Notifications not sent, by reason: cancelled, level_filtered, rate_limited or stream_closed.',
   labelNames: ['reason'] as const,
   registers: [registry],
 });
