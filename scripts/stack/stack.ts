@@ -1,3 +1,4 @@
+import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -53,6 +54,15 @@ export async function freePort(): Promise<number> {
   return address.port;
 }
 
+/** Keeps a process's JSON log lines in `file` as well: what it said so far, then what follows. */
+function logTo(process: BeaconProcess, file: string): void {
+  const out = createWriteStream(file, { flags: 'a' });
+  out.write(process.lines.map((line) => `${line}\n`).join(''));
+  process.child.stdout?.on('data', (chunk: Buffer | string) => out.write(chunk));
+  process.child.stderr?.on('data', (chunk: Buffer | string) => out.write(chunk));
+  process.child.once('exit', () => out.end());
+}
+
 const orFree = async (port: number | undefined) => (port === undefined || port === 0 ? freePort() : port);
 
 export async function startStack(options: StackOptions): Promise<Stack> {
@@ -85,6 +95,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       },
     });
     started.push(auth);
+    logTo(auth, join(dir, 'auth.log'));
     const server = await startBeacon({
       env: {
         PUBLIC_URL: mcpUrl,
@@ -98,6 +109,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       },
     });
     started.push(server);
+    logTo(server, join(dir, 'server.log'));
     const caddy = await startCaddy({
       caddyfile: join(ROOT, 'Caddyfile'),
       dir: join(dir, 'caddy'),

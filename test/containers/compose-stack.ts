@@ -1,0 +1,243 @@
+/**
+ * `npm run test:containers`: builds the image and runs docker-compose.yml for real (podman's
+ * Docker-compatible API + docker-compose), then checks the stack from the outside. Slow (image
+ * build), so it is not part of `npm test`; file name without `.test.ts` keeps the walker off it.
+ *
+ * Needs root, podman, docker-compose, debootstrap and caddy's .deb reachable through apt
+ * (deploy/ci-setup.sh installs them). Base images are built locally when missing
+ * (deploy/images/build-base-images.sh), so nothing is pulled from a registry.
+ */
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DEV_API_KEY, freePort } from '../../scripts/stack/stack.js';
+import { requireBinary } from '../helpers/metrics.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const PROJECT = 'beacon-containers';
+const LONG_RUNNING = ['caddy', 'auth', 'server'];
+const CA_IN_CADDY = '/data/caddy/pki/authorities/local/root.crt';
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function run(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  timeoutMs = 120_000,
+): Promise<Run> {
+  return new Promise((done, fail) => {
+    const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => {
+      stdout += c;
+    });
+    child.stderr.setEncoding('utf8').on('data', (c: string) => {
+      stderr += c;
+    });
+    const timer = setTimeout(() => {
+      child.kill('SIGTERM');
+      fail(new Error(`${command} ${args.join(' ')} timed out after ${timeoutMs} ms\n${stderr.slice(-3000)}`));
+    }, timeoutMs);
+    child.once('error', fail);
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      done({ code, stdout, stderr });
+    });
+  });
+}
+
+async function must(
+  command: string,
+  args: string[],
+  env?: NodeJS.ProcessEnv,
+  timeoutMs?: number,
+): Promise<string> {
+  const result = await run(command, args, env, timeoutMs);
+  if (result.code !== 0) {
+    throw new Error(
+      `${command} ${args.join(' ')} exited ${result.code}\n${(result.stderr || result.stdout).slice(-3000)}`,
+    );
+  }
+  return result.stdout;
+}
+
+describe('docker-compose.yml on a real container engine', () => {
+  let work: string;
+  let service: ChildProcess | undefined;
+  let ticker: NodeJS.Timeout | undefined;
+  let env: NodeJS.ProcessEnv;
+  let httpsPort: number;
+  const ids = new Map<string, string>();
+  const compose = (args: string[], timeoutMs?: number) =>
+    must('docker-compose', ['-p', PROJECT, ...args], env, timeoutMs);
+  const podman = (args: string[]) => must('podman', args, env);
+  const inspect = async (service: string, format: string) =>
+    (await podman(['inspect', '--format', format, ids.get(service) ?? service])).trim();
+
+  before(async () => {
+    for (const [bin, pkg] of [
+      ['podman', 'podman'],
+      ['docker-compose', 'docker-compose'],
+      ['debootstrap', 'debootstrap'],
+      ['curl', 'curl'],
+    ] as const) {
+      requireBinary(bin, pkg);
+    }
+    work = await mkdtemp(join(tmpdir(), 'beacon-containers-'));
+    env = {
+      ...process.env,
+      CONTAINERS_CONF: process.env.CONTAINERS_CONF ?? join(ROOT, 'deploy/ci/containers.conf'),
+    };
+
+    // Nothing is pulled: the base images the Dockerfile and compose file name are made here.
+    const bases = Date.now();
+    await must(join(ROOT, 'deploy/images/build-base-images.sh'), [], env, 15 * 60_000);
+    console.log(`# base images ready in ${Math.round((Date.now() - bases) / 1000)} s`);
+
+    if (env.DOCKER_HOST === undefined) {
+      const socket = join(work, 'podman.sock');
+      service = spawn('podman', ['system', 'service', '--time=0', `unix://${socket}`], {
+        env,
+        stdio: 'ignore',
+      });
+      for (let i = 0; i < 100 && !existsSync(socket); i++) await sleep(100);
+      env.DOCKER_HOST = `unix://${socket}`;
+    }
+    // Podman runs healthchecks from systemd timers; where there is no systemd, this loop is the timer.
+    ticker = setInterval(() => {
+      void run('podman', ['ps', '-q', '--filter', `label=com.docker.compose.project=${PROJECT}`], env).then(
+        ({ stdout }) => {
+          for (const id of stdout.split('\n').filter(Boolean))
+            void run('podman', ['healthcheck', 'run', id], env);
+        },
+      );
+    }, 2000);
+
+    httpsPort = await freePort();
+    Object.assign(env, {
+      HTTPS_PORT: String(httpsPort),
+      HTTP_PORT: String(await freePort()),
+      AUTH_HTTPS_PORT: String(await freePort()),
+    });
+    await run('docker-compose', ['-p', PROJECT, 'down', '-v'], env);
+    const started = Date.now();
+    await compose(['up', '-d', '--build'], 30 * 60_000);
+    for (const name of [...LONG_RUNNING, 'client', 'ca-export']) {
+      ids.set(name, (await compose(['ps', '-q', name])).trim());
+    }
+    const deadline = Date.now() + 180_000;
+    for (;;) {
+      const states = await Promise.all(LONG_RUNNING.map((s) => inspect(s, '{{.State.Health.Status}}')));
+      if (states.every((s) => s === 'healthy')) break;
+      if (Date.now() > deadline)
+        throw new Error(`not healthy in time: ${LONG_RUNNING.map((s, i) => `${s}=${states[i]}`).join(' ')}`);
+      await sleep(1000);
+    }
+    const image = Number(
+      await podman(['image', 'inspect', '--format', '{{.Size}}', env.BEACON_IMAGE ?? 'beacon:local']),
+    );
+    console.log(`# docker-compose up --build to all healthy: ${Math.round((Date.now() - started) / 1000)} s`);
+    console.log(`# beacon image: ${(image / 1e6).toFixed(0)} MB`);
+  });
+
+  after(async () => {
+    if (ticker) clearInterval(ticker);
+    if (env) {
+      const logs = await run('docker-compose', ['-p', PROJECT, 'logs', '--no-color'], env);
+      await writeFile(join(tmpdir(), `${PROJECT}.log`), logs.stdout);
+      // Twice: the client shares Caddy's network namespace, which can hold Caddy back on the first pass.
+      for (let i = 0; i < 2; i++)
+        await run('docker-compose', ['-p', PROJECT, 'down', '-v', '--remove-orphans'], env);
+    }
+    if (service) {
+      service.kill('SIGTERM');
+      await once(service, 'exit');
+    }
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  it('brings caddy, auth and server to healthy', async () => {
+    for (const name of LONG_RUNNING)
+      assert.equal(await inspect(name, '{{.State.Health.Status}}'), 'healthy', name);
+  });
+
+  it('the client container streams its notifications live through Caddy over TLS', async () => {
+    for (let i = 0; i < 60 && (await inspect('client', '{{.State.Status}}')) !== 'exited'; i++)
+      await sleep(1000);
+    assert.equal(await inspect('client', '{{.State.ExitCode}}'), '0');
+    const logs = await compose(['logs', '--no-color', 'client']);
+    console.log(logs.replace(/^/gm, '# '));
+    assert.match(logs, /connected to https:\/\/localhost\/mcp/);
+    const progress = [...logs.matchAll(/(\d\d):(\d\d):(\d\d)\.(\d{3}) PROGRESS/g)].map(
+      ([, h, m, s, ms]) => ((Number(h) * 60 + Number(m)) * 60 + Number(s)) * 1000 + Number(ms),
+    );
+    assert.equal(progress.length, 5, 'one progress line per item');
+    const spread = (progress.at(-1) ?? 0) - (progress[0] ?? 0);
+    assert.ok(spread >= 800, `the 5 items at 400 ms each arrived within ${spread} ms: batched by the proxy?`);
+    assert.match(logs, /RESULT\s+Processed 5 items/);
+  });
+
+  it('HTTPS from the host reaches Beacon through Caddy, trusting the exported CA', async () => {
+    const caFile = join(work, 'caddy-root.crt');
+    await writeFile(caFile, await podman(['exec', ids.get('caddy') ?? '', 'cat', CA_IN_CADDY]));
+    const url = `https://localhost:${httpsPort}/mcp`;
+    const call = await run(process.execPath, [
+      join(ROOT, 'dist/cli.js'),
+      'call',
+      '--url',
+      url,
+      '--ca',
+      caFile,
+      '--api-key',
+      DEV_API_KEY,
+      'process_items',
+      'one',
+      'two',
+    ]);
+    assert.equal(call.code, 0, call.stderr);
+    assert.match(call.stdout, /Processed 2 items/);
+    const metrics = await run('curl', [
+      '-s',
+      '-o',
+      '/dev/null',
+      '-w',
+      '%{http_code}',
+      '--cacert',
+      caFile,
+      `https://localhost:${httpsPort}/metrics`,
+    ]);
+    assert.equal(metrics.stdout, '404');
+  });
+
+  it('only caddy publishes ports', async () => {
+    for (const name of ['server', 'auth']) {
+      assert.equal(await inspect(name, '{{json .HostConfig.PortBindings}}'), '{}', name);
+    }
+    assert.match(await inspect('caddy', '{{json .HostConfig.PortBindings}}'), new RegExp(`"${httpsPort}"`));
+  });
+
+  it('the server runs as non-root, without capabilities, on a read-only root filesystem', async () => {
+    const server = ids.get('server') ?? '';
+    assert.equal((await podman(['exec', server, 'id', '-u'])).trim(), '1000');
+    assert.equal(await inspect('server', '{{.HostConfig.ReadonlyRootfs}}'), 'true');
+    const write = await run('podman', ['exec', server, 'sh', '-c', 'touch /app/dist/tampered'], env);
+    assert.notEqual(write.code, 0);
+    assert.match(write.stderr, /Read-only file system/);
+    const tmp = await run('podman', ['exec', server, 'sh', '-c', 'touch /tmp/ok && echo ok'], env);
+    assert.equal(tmp.stdout.trim(), 'ok', 'the tmpfs /tmp stays writable');
+    const caps = await podman(['exec', server, 'sh', '-c', 'grep CapEff /proc/self/status']);
+    assert.match(caps, /CapEff:\s+0+$/m);
+  });
+});
