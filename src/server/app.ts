@@ -27,6 +27,7 @@ export interface AppContext {
   logger: Logger;
   tools: readonly AnyTool[];
   inflight: InflightCalls;
+  shutdownSignal: AbortSignal;
   readiness: Readiness & { draining: boolean };
   /** Credentials and scopes (see auth/layer.ts); with AUTH_MODE=none it lets everything through. */
   auth: AuthLayer;
@@ -55,6 +56,7 @@ export function createApp(ctx: AppContext): BeaconApp {
     logger,
     tools: ctx.tools,
     inflight: ctx.inflight,
+    shutdownSignal: ctx.shutdownSignal,
     registerExtras: ctx.registerExtras,
   };
   const budget = new SessionBudget(config.maxSessions);
@@ -83,8 +85,8 @@ export function createApp(ctx: AppContext): BeaconApp {
   // Security first: nothing below runs for a request these refuse.
   app.use(helmet());
   app.use(requestLog(logger));
-  app.use(refuseQueryCredentials);
   app.use(httpMetrics);
+  app.use(refuseQueryCredentials);
   app.get('/healthz', healthz);
   app.get('/readyz', readyz(ctx.readiness));
   // Before any refusal, so a 403 or 401 on the deprecated paths still points at the migration guide.
@@ -113,6 +115,7 @@ export function createApp(ctx: AppContext): BeaconApp {
       keepAliveMs: config.sseKeepAliveMs,
       maxBodyBytes: config.bodyLimitBytes,
       logger,
+      inflight: ctx.inflight,
     }),
   );
   // Behind the same layers as /mcp: Host/Origin, CORS, drain, auth, body limit.

@@ -33,6 +33,7 @@ function urlOf(address: AddressInfo): string {
 export async function serve(config: Config, options: ServeOptions = {}): Promise<RunningServer> {
   const logger = createLogger(config);
   const inflight = new InflightCalls();
+  const shutdown = new AbortController();
   const readiness = {
     draining: false,
     ready() {
@@ -45,6 +46,7 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
     logger,
     tools: [...productionTools(config), ...(options.extraTools ?? [])],
     inflight,
+    shutdownSignal: shutdown.signal,
     readiness,
     auth,
     registerExtras: options.registerExtras,
@@ -76,7 +78,12 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
       // routing here, and new work gets a 503 refusal rather than a refused connection.
       http.closeIdleConnections();
       const finished = await inflight.waitIdle(config.shutdownGraceMs);
-      if (!finished) logger.warn({ inflight: inflight.count }, 'grace period over; closing remaining calls');
+      if (!finished) {
+        logger.warn({ inflight: inflight.count }, 'grace period over; stopping remaining calls');
+        // Calls end with an error result the client can act on; give those a moment to be written.
+        shutdown.abort();
+        await inflight.waitIdle(1000);
+      }
       http.close();
       await Promise.all([sessions.closeAll(), sseSessions?.closeAll()]);
       http.closeAllConnections();
