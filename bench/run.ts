@@ -261,7 +261,7 @@ async function freshScenarios(
   opts: Options,
   notes: string[],
 ) {
-  const { streams, streamItems, streamDelayMs, idleSessions, rounds } = opts.sizes;
+  const { streams, streamItems, streamDelayMs, idleSessions, idleBudgetMs, rounds } = opts.sizes;
   const what = `${streams} streams × ${streamItems} items ${streamDelayMs} ms apart`;
   for (let round = 0; round < rounds; round += 1) {
     for (const spec of rotated(specs, round)) {
@@ -289,9 +289,14 @@ async function freshScenarios(
       specs.filter((s) => s.sessions),
       round,
     )) {
-      const r = await withFresh(spec, key, (t) => idleSessionsRound(t, idleSessions));
+      const r = await withFresh(spec, key, (t) => idleSessionsRound(t, idleSessions, idleBudgetMs));
       if (r.errors > 0)
         notes.push(`idle sessions ${spec.name} round ${round + 1}: ${r.errors} failed to open`);
+      if (r.opened + r.errors < idleSessions) {
+        notes.push(
+          `idle sessions ${spec.name} round ${round + 1}: only ${r.opened} opened within ${idleBudgetMs / 1000} s`,
+        );
+      }
       book.add(
         {
           id: 'idle-session-kb',

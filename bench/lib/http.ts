@@ -38,9 +38,13 @@ export function newAgent(endpoint: Endpoint): http.Agent {
     : new http.Agent(options);
 }
 
+/** No single request in any scenario should take longer; a hung one fails instead of stalling the run. */
+export const REQUEST_TIMEOUT_MS = 60_000;
+
 /**
  * Sends one request and feeds each body chunk to `onChunk` as it arrives, with no decoding;
- * resolves when the body ends. A response that closes before it ends rejects.
+ * resolves when the body ends. A response that closes before it ends, or takes longer than
+ * REQUEST_TIMEOUT_MS, rejects.
  */
 export function send(
   endpoint: Endpoint,
@@ -56,7 +60,9 @@ export function send(
       {
         method: request.method ?? 'POST',
         agent,
-        signal,
+        signal: signal
+          ? AbortSignal.any([signal, AbortSignal.timeout(REQUEST_TIMEOUT_MS)])
+          : AbortSignal.timeout(REQUEST_TIMEOUT_MS),
         ...(endpoint.connectTo ? { lookup: pinnedLookup(endpoint.connectTo) } : {}),
         headers: { ...endpoint.headers, ...request.headers },
       },

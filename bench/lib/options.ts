@@ -12,6 +12,8 @@ export interface Sizes {
   streamItems: number;
   streamDelayMs: number;
   idleSessions: number;
+  /** Time allowed for opening them; a slow target is measured over what it opened by then. */
+  idleBudgetMs: number;
 }
 
 /** `full` is the issue's load; `quick` fits in under three minutes; `tiny` only proves the plumbing. */
@@ -28,6 +30,7 @@ export const SIZES: Record<'full' | 'quick' | 'tiny', Sizes> = {
     streamItems: 10,
     streamDelayMs: 1000,
     idleSessions: 5000,
+    idleBudgetMs: 90_000,
   },
   quick: {
     rounds: 3,
@@ -41,6 +44,7 @@ export const SIZES: Record<'full' | 'quick' | 'tiny', Sizes> = {
     streamItems: 5,
     streamDelayMs: 250,
     idleSessions: 300,
+    idleBudgetMs: 20_000,
   },
   tiny: {
     rounds: 3,
@@ -54,6 +58,7 @@ export const SIZES: Record<'full' | 'quick' | 'tiny', Sizes> = {
     streamItems: 3,
     streamDelayMs: 50,
     idleSessions: 20,
+    idleBudgetMs: 10_000,
   },
 };
 
