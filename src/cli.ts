@@ -7,6 +7,8 @@ Commands:
   serve         run the MCP server (configured by environment variables; see README)
   call          call a tool and print each notification as it arrives (beacon call --help)
   healthcheck   exit 0 when the local server answers /healthz, 1 otherwise
+  doctor        check a deployment from the outside: TLS, eras, auth, CORS, proxy buffering
+                (beacon doctor --url https://host/mcp --help)
   keys          create an API key (beacon keys create --id NAME --scopes a,b)
   auth-server   run the development OAuth authorization server (not for production)
                 (beacon auth-server hash-password < password: hash a password for its users file)
@@ -48,6 +50,10 @@ async function main(argv: string[]): Promise<number> {
     case 'call': {
       const { runCall } = await import('./client/call.js');
       return runCall(rest);
+    }
+    case 'doctor': {
+      const { runDoctor } = await import('./doctor/doctor.js');
+      return runDoctor(rest, { stdout: process.stdout, stderr: process.stderr, env: process.env });
     }
     case 'healthcheck':
       return healthcheckCommand();
