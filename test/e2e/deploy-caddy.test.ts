@@ -280,6 +280,29 @@ describe('through Caddy with TLS (native stack, same Caddyfile as compose)', () 
     assert.deepEqual(metadata.authorization_servers, [stack.issuer]);
   });
 
+  it('beacon doctor finds every check ok through Caddy, with an API key and with client credentials', async () => {
+    for (const auth of [
+      ['--api-key', DEV_API_KEY],
+      ['--oauth-client-credentials', '--client-id', DEV_CLIENT.id, '--client-secret', DEV_CLIENT.secret],
+    ]) {
+      const { code, stdout } = await runCli(['doctor', '--url', stack.mcpUrl, '--ca', stack.caFile, ...auth]);
+      assert.equal(code, 0, stdout);
+      for (const check of [
+        'TLS',
+        'auth challenge',
+        'resource metadata',
+        'authorization server',
+        'credentials',
+        'eras',
+        'CORS',
+        'proxy buffering',
+      ]) {
+        assert.match(stdout, new RegExp(`^ok\\s+${check}\\s`, 'm'), `${check} in\n${stdout}`);
+      }
+      assert.match(stdout, /^ok\s+eras\s+served: 2026-07-28, 2025-11-25/m);
+    }
+  });
+
   it('client credentials through Caddy: token from the auth server behind Caddy, then the call', async () => {
     const { code, stdout, stderr } = await runCli([
       'call',
