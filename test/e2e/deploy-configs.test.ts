@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, it } from 'node:test';
+import { requireBinary } from '../helpers/metrics.js';
+
+/** The deployment files as their own tools read them; none of this needs a container engine. */
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const CADDYFILE = join(ROOT, 'Caddyfile');
+const COMPOSE = join(ROOT, 'docker-compose.yml');
+
+function run(command: string, args: string[], env: Record<string, string> = {}) {
+  const result = spawnSync(command, args, { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...env } });
+  return { code: result.status, out: `${result.stdout}${result.stderr}` };
+}
+
+/** The native stack's settings: loopback ports, local upstreams. */
+const NATIVE_ENV = {
+  SITE_ADDRESS: 'localhost',
+  AUTH_SITE_ADDRESS: 'localhost:18444',
+  MCP_UPSTREAM: '127.0.0.1:13000',
+  AUTH_UPSTREAM: '127.0.0.1:14000',
+  CADDY_BIND: '127.0.0.1',
+  CADDY_HTTP_PORT: '18080',
+  CADDY_HTTPS_PORT: '18443',
+  CADDY_ADMIN: '127.0.0.1:12019',
+  CADDY_METRICS_ADDRESS: '127.0.0.1:12020',
+};
+
+describe('Caddyfile', () => {
+  it('is valid with its defaults (compose) and with the native stack settings', () => {
+    requireBinary('caddy', 'caddy');
+    for (const env of [{}, NATIVE_ENV]) {
+      const { code, out } = run('caddy', ['validate', '--config', CADDYFILE, '--adapter', 'caddyfile'], env);
+      assert.equal(code, 0, out);
+      assert.match(out, /Valid configuration/);
+    }
+  });
+
+  it('never sets flush_interval (it would stop cancelling upstream requests) nor compresses', () => {
+    const { code, out } = run(
+      'caddy',
+      ['adapt', '--config', CADDYFILE, '--adapter', 'caddyfile'],
+      NATIVE_ENV,
+    );
+    assert.equal(code, 0, out);
+    const json = out.slice(out.indexOf('{'));
+    assert.doesNotMatch(json, /flush_interval/);
+    assert.doesNotMatch(json, /"handler":"encode"/);
+    assert.match(json, /"listen":\["127\.0\.0\.1:18443"\]/, 'the native stack binds to loopback only');
+    assert.match(json, /"dial":"127\.0\.0\.1:13000"/);
+  });
+
+  it('is formatted the way caddy fmt writes it', () => {
+    const { out } = run('caddy', ['fmt', CADDYFILE]);
+    assert.equal(out.trim(), readFileSync(CADDYFILE, 'utf8').trim());
+  });
+});
+
+describe('docker-compose.yml', () => {
+  it('validates with docker-compose config, no engine needed', () => {
+    requireBinary('docker-compose', 'docker-compose');
+    const { code, out } = run('docker-compose', ['-f', COMPOSE, 'config', '-q']);
+    assert.equal(code, 0, out);
+    const services = run('docker-compose', ['-f', COMPOSE, 'config', '--services'])
+      .out.split('\n')
+      .filter(Boolean);
+    assert.deepEqual(services.sort(), ['auth', 'ca-export', 'caddy', 'client', 'prometheus', 'server']);
+    // Prometheus only with --profile monitoring.
+    assert.match(
+      run('docker-compose', ['-f', COMPOSE, 'config']).out,
+      /^ {2}prometheus:\n(?: {4}.*\n)*? {4}profiles:\n {4}- monitoring$/m,
+    );
+  });
+
+  it('publishes ports on caddy only', () => {
+    const { out } = run('docker-compose', ['-f', COMPOSE, 'config']);
+    const published = [...out.matchAll(/^ {2}(\S+):\n((?: {4}.*\n)+)/gm)]
+      .filter(([, , body]) => /^ {4}ports:/m.test(body ?? ''))
+      .map(([, name]) => name);
+    assert.deepEqual(published, ['caddy']);
+  });
+
+  it('documents every variable it reads in .env.example', () => {
+    const code = readFileSync(COMPOSE, 'utf8').replace(/^\s*#.*$/gm, '');
+    const used = new Set([...code.matchAll(/\$\{([A-Z0-9_]+)/g)].map((m) => m[1]));
+    assert.ok(used.size > 10, 'found the variables');
+    const documented = readFileSync(join(ROOT, '.env.example'), 'utf8');
+    const missing = [...used].filter((name) => !new RegExp(`^${name}=`, 'm').test(documented));
+    assert.deepEqual(missing, []);
+  });
+});
+
+describe('deploy/prometheus.yml', () => {
+  it('passes promtool check config', (t) => {
+    const file = join(ROOT, 'deploy/prometheus.yml');
+    if (!existsSync(file)) return t.skip('no deploy/prometheus.yml yet');
+    requireBinary('promtool', 'prometheus');
+    const { code, out } = run('promtool', ['check', 'config', file]);
+    assert.equal(code, 0, out);
+  });
+});
