@@ -90,6 +90,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         AUTH_SERVER_PORT: '0',
         AUTH_SERVER_ISSUER: issuer,
         AUTH_SERVER_CLIENTS_FILE: join(ROOT, 'deploy/dev-secrets/oauth-clients.json'),
+        AUTH_SERVER_USERS_FILE: join(ROOT, 'deploy/dev-secrets/users.json'),
         AUTH_SERVER_DATA_DIR: join(dir, 'auth'),
         LOG_LEVEL: 'info',
       },
