@@ -158,6 +158,31 @@ describe('through Caddy with TLS (native stack, same Caddyfile as compose)', () 
     await client.close();
   });
 
+  it('plain chunked streaming (/classic) is flushed line by line too', async () => {
+    const res = await tlsFetch(new URL('/classic/process', stack.mcpUrl), {
+      method: 'POST',
+      headers: { ...AUTH, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ items: ITEMS, delayMs: DELAY_MS }),
+    });
+    assert.equal(res.status, 200);
+    const arrivals: number[] = [];
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+      const lines = text
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { type: string });
+      while (arrivals.length < lines.filter((l) => l.type === 'item').length)
+        arrivals.push(performance.now());
+    }
+    assertSpread(arrivals, '/classic');
+  });
+
   it('cancelling through the proxy stops the tool: closing a 2026-07-28 stream', async () => {
     const client = new Client(
       { name: 'v2-cancel', version: '1.0.0' },
