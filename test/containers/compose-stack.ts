@@ -237,6 +237,18 @@ describe('docker-compose.yml on a real container engine', () => {
     assert.match(await inspect('caddy', '{{json .HostConfig.PortBindings}}'), new RegExp(`"${httpsPort}"`));
   });
 
+  it('the image carries no compilers, no npm cache and no dev dependencies', async () => {
+    const server = ids.get('server') ?? '';
+    const probe = await podman([
+      'exec',
+      server,
+      'sh',
+      '-c',
+      'for b in gcc cc g++ make python3 git; do command -v $b; done; ls -d /root/.npm /home/node/.npm /app/node_modules/typescript /app/node_modules/tsx /app/node_modules/@biomejs 2>/dev/null; true',
+    ]);
+    assert.equal(probe.trim(), '');
+  });
+
   it('the server runs as non-root, without capabilities, on a read-only root filesystem', async () => {
     const server = ids.get('server') ?? '';
     assert.equal((await podman(['exec', server, 'id', '-u'])).trim(), '1000');
