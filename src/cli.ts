@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { ConfigError, loadConfig } from './config.js';
+import { closeOnSignal } from './stop-on-signal.js';
 
 const USAGE = `Usage: beacon <command> [options]
 
@@ -17,15 +18,7 @@ Commands:
 async function serveCommand(): Promise<number> {
   const { serve } = await import('./server/serve.js');
   const server = await serve(loadConfig(process.env));
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off('SIGTERM', stop);
-      process.off('SIGINT', stop);
-      void server.close().then(resolve);
-    };
-    process.on('SIGTERM', stop);
-    process.on('SIGINT', stop);
-  });
+  await closeOnSignal(server);
   return 0;
 }
 

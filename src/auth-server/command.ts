@@ -1,4 +1,5 @@
 import { text } from 'node:stream/consumers';
+import { closeOnSignal } from '../stop-on-signal.js';
 import { loadAuthServerConfig } from './config.js';
 import { hashPassword } from './passwords.js';
 import { startAuthServer } from './server.js';
@@ -24,14 +25,6 @@ export async function runAuthServer(argv: string[], env: NodeJS.ProcessEnv): Pro
     return 2;
   }
   const server = await startAuthServer(loadAuthServerConfig(env));
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off('SIGTERM', stop);
-      process.off('SIGINT', stop);
-      void server.close().then(resolve);
-    };
-    process.on('SIGTERM', stop);
-    process.on('SIGINT', stop);
-  });
+  await closeOnSignal(server);
   return 0;
 }
