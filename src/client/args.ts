@@ -15,7 +15,7 @@ export const LOG_LEVELS = [
 ] as const satisfies readonly LoggingLevel[];
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-export const ERAS = ['auto', 'modern', 'legacy'] as const;
+export const ERAS = ['auto', 'modern', 'legacy', 'sse'] as const;
 export type EraChoice = (typeof ERAS)[number];
 
 /** Where the tool's items come from: the command line, a file (one per line), or stdin (`-`). */
@@ -31,6 +31,8 @@ export interface CallOptions {
   headers: Array<[name: string, value: string]>;
   caFile: string | undefined;
   era: EraChoice;
+  /** Call the plain streaming endpoint (POST /classic/process on --url's origin) instead of MCP. */
+  classic: boolean;
   json: boolean;
   logLevel: LogLevel;
   delayMs: number | undefined;
@@ -63,9 +65,13 @@ Options:
   --issuer URL           with --oauth*: accept only this authorization server
   --header 'Name: value' add a raw request header (repeatable)
   --ca FILE              trust this PEM CA certificate for HTTPS
-  --era auto|modern|legacy
-                         protocol era: auto negotiates 2026-07-28 and falls back to
-                         2025-11-25 sessions (default auto)
+  --era auto|modern|legacy|sse
+                         protocol era: auto negotiates 2026-07-28, falls back to
+                         2025-11-25 sessions, then to the deprecated HTTP+SSE transport
+                         (so --url may name .../mcp or .../sse); sse goes straight to
+                         HTTP+SSE (default auto)
+  --classic              process the items with plain chunked HTTP (POST /classic/process
+                         on the --url origin) instead of MCP, printed the same way
   --json                 print NDJSON on stdout: one line per notification, then the result
   --log-level LEVEL      lowest log level the server should send (default info)
   --file PATH            read items from PATH, one per line ("-" as the only item reads stdin)
@@ -197,6 +203,15 @@ function parseItems(file: string | undefined, positionals: string[]): ItemSource
   return { kind: 'args', items: positionals };
 }
 
+/** The plain endpoint runs process_items only, speaks no MCP era, and takes a static bearer credential. */
+function checkClassic(tool: string, era: string | undefined, auth: ClientAuth): void {
+  if (tool !== 'process_items') throw new UsageError(`--classic runs process_items only, got '${tool}'`);
+  if (era !== undefined) throw new UsageError('--classic and --era cannot be used together');
+  if (auth.kind === 'oauth' || auth.kind === 'oauth-client-credentials') {
+    throw new UsageError('--classic takes --api-key or --token (plain HTTP does no OAuth discovery)');
+  }
+}
+
 /** Turns its node:util parse errors into one short sentence that still names the flag. */
 function firstSentence(message: string): string {
   const end = message.indexOf('. ');
@@ -226,6 +241,8 @@ export function parseCallArgs(argv: string[]): ParsedCommand {
   const [tool, ...rest] = positionals;
   if (tool === undefined || tool === '')
     throw new UsageError('missing TOOL, e.g. beacon call --url URL process_items a b c');
+  const classic = values.classic ?? false;
+  if (classic) checkClassic(tool, values.era, auth);
 
   return {
     kind: 'call',
@@ -235,6 +252,7 @@ export function parseCallArgs(argv: string[]): ParsedCommand {
       headers,
       caFile: values.ca,
       era,
+      classic,
       json: values.json ?? false,
       logLevel,
       delayMs,
@@ -262,6 +280,7 @@ function parseOnly(argv: string[]) {
       header: { type: 'string', multiple: true },
       ca: { type: 'string' },
       era: { type: 'string' },
+      classic: { type: 'boolean' },
       json: { type: 'boolean' },
       'log-level': { type: 'string' },
       file: { type: 'string' },

@@ -9,7 +9,9 @@ import {
   SdkHttpError,
 } from '@modelcontextprotocol/client';
 import { type CallOptions, parseCallArgs, USAGE, UsageError } from './args.js';
-import { type Connection, connect } from './connect.js';
+import { callClassic } from './classic.js';
+import type { Connection } from './connect.js';
+import { connectAnyEra } from './era-fallback.js';
 import { classifyError, EXIT, type Phase } from './errors.js';
 import { colorEnabled, createRenderer, type Renderer, resultText } from './render.js';
 import { buildToolArguments, readItems } from './tool-arguments.js';
@@ -137,9 +139,13 @@ async function callOnce(
     const items = await readItems(options.items, io.stdin);
     const toolArguments = buildToolArguments(options, items);
     const caPem = await readCa(options.caFile);
+    if (options.classic) {
+      const request = { mcpUrl: options.url, auth: options.auth, headers: options.headers, caPem, signal };
+      return await callClassic({ ...request, body: toolArguments }, renderer, () => progressSeen++);
+    }
 
     const open = (era: CallOptions['era']) =>
-      connect({
+      connectAnyEra({
         url: options.url,
         era,
         auth: options.auth,
@@ -222,10 +228,10 @@ async function callTool(
 ): Promise<CallToolResult> {
   const { client, transport } = connection;
   const requestOptions = { signal, timeout: IDLE_TIMEOUT_MS, resetTimeoutOnProgress: true };
-  // 2025 era: the level is session state, set once with logging/setLevel. 2026-07-28: no session;
-  // the level travels in each request's _meta, and without it the server sends no logs at all.
+  // 2025 era and HTTP+SSE: the level is session state, set once with logging/setLevel. 2026-07-28:
+  // no session; the level travels in each request's _meta, and without it the server sends no logs.
   let meta: Record<string, unknown> | undefined;
-  if (connection.era === 'legacy') {
+  if (connection.era !== 'modern') {
     if (client.getServerCapabilities()?.logging)
       await client.setLoggingLevel(options.logLevel, requestOptions);
   } else {

@@ -21,7 +21,8 @@ type SendOptions = Parameters<StreamableHTTPClientTransport['send']>[1];
 
 export interface ConnectSettings {
   url: URL;
-  era: EraChoice;
+  /** Streamable HTTP eras; HTTP+SSE is sse-connect.ts. */
+  era: Exclude<EraChoice, 'sse'>;
   auth: ClientAuth;
   headers: Array<[string, string]>;
   /** PEM text of an extra CA to trust for HTTPS. */
@@ -39,7 +40,8 @@ export interface ConnectSettings {
 
 export interface Connection {
   client: Client;
-  transport: TrackedTransport;
+  /** Tells the call when its own response stream ended (Streamable HTTP has one per request). */
+  transport: Pick<TrackedTransport, 'onRequestStreamEnd'>;
   era: Era;
   protocolVersion: string;
   server: { name: string; version: string } | undefined;
@@ -61,7 +63,7 @@ const RECONNECTION: StreamableHTTPReconnectionOptions = {
   maxRetries: 6,
 };
 
-function negotiationMode(era: EraChoice): VersionNegotiationMode {
+function negotiationMode(era: ConnectSettings['era']): VersionNegotiationMode {
   switch (era) {
     case 'auto':
       return 'auto'; // probe with server/discover, fall back to the 2025 initialize handshake
@@ -113,7 +115,7 @@ export class TrackedTransport extends StreamableHTTPClientTransport {
   }
 }
 
-async function withTimeout(work: Promise<unknown>, ms: number): Promise<void> {
+export async function withTimeout(work: Promise<unknown>, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<void>((done) => {
     timer = setTimeout(done, ms);

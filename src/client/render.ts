@@ -1,8 +1,11 @@
 import type { Writable } from 'node:stream';
 import cliProgress from 'cli-progress';
 
-/** The protocol era a connection landed on, as the SDK's `getProtocolEra()` names it. */
-export type Era = 'modern' | 'legacy';
+/**
+ * The protocol era a connection landed on, as the SDK's `getProtocolEra()` names it, or `sse` for
+ * the deprecated HTTP+SSE transport, or `classic` for plain NDJSON streaming (no MCP at all).
+ */
+export type Era = 'modern' | 'legacy' | 'sse' | 'classic';
 
 export interface ConnectedInfo {
   url: string;

@@ -59,7 +59,7 @@ describe('runCall before connecting', () => {
     assert.equal(out, '');
     assert.equal(
       err,
-      "error: --era: expected one of auto, modern, legacy, got 'later' (see beacon call --help)\n",
+      "error: --era: expected one of auto, modern, legacy, sse, got 'later' (see beacon call --help)\n",
     );
   });
 

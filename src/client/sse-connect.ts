@@ -1,0 +1,83 @@
+import {
+  Client,
+  type FetchLike,
+  type JSONRPCMessage,
+  SSEClientTransport,
+} from '@modelcontextprotocol/client';
+import { VERSION } from '../version.js';
+import { authProviderFor } from './auth.js';
+import { type Connection, type ConnectSettings, withTimeout } from './connect.js';
+import { fetchTrustingCa } from './tls-fetch.js';
+
+/**
+ * On Ctrl-C the SDK POSTs `notifications/cancelled` without waiting for it, and closing the
+ * transport aborts POSTs still under way, so sends are tracked and given a moment to leave.
+ */
+class SettlingSseTransport extends SSEClientTransport {
+  private readonly sending = new Set<Promise<void>>();
+
+  override send(message: JSONRPCMessage): Promise<void> {
+    const sent = super.send(message);
+    this.sending.add(sent);
+    const forget = () => this.sending.delete(sent);
+    sent.then(forget, forget);
+    return sent;
+  }
+
+  settle(timeoutMs: number): Promise<void> {
+    return withTimeout(Promise.allSettled([...this.sending]), timeoutMs);
+  }
+}
+
+/**
+ * Connects over the deprecated 2024-11-05 HTTP+SSE transport: `GET url` opens the event stream,
+ * whose `endpoint` event names where to POST messages. The SDK's `SSEClientTransport` does the
+ * wire work; the protocol on top is the 2025 one (initialize, `logging/setLevel`, session state).
+ */
+export async function connectSse(settings: Omit<ConnectSettings, 'era'>): Promise<Connection> {
+  const baseFetch: FetchLike = settings.caPem !== undefined ? await fetchTrustingCa(settings.caPem) : fetch;
+  const auth = await authProviderFor(settings.auth, {
+    url: settings.url,
+    fetch: baseFetch,
+    env: settings.env ?? {},
+    onNotice: settings.onNotice,
+    openBrowser: settings.openBrowser ?? false,
+    signal: settings.signal,
+  });
+  const transport = new SettlingSseTransport(settings.url, {
+    authProvider: auth.provider,
+    requestInit: { headers: settings.headers },
+    fetch: baseFetch,
+  });
+  const client = new Client(
+    { name: 'beacon-call', version: VERSION },
+    { versionNegotiation: { mode: 'legacy' } },
+  );
+  client.setNotificationHandler('notifications/message', (notification) => {
+    settings.onLog(notification.params);
+  });
+  client.onerror = () => undefined;
+
+  try {
+    await client.connect(transport, { signal: settings.signal });
+  } catch (error) {
+    await client.close().catch(() => undefined);
+    auth.close();
+    throw error;
+  }
+
+  return {
+    client,
+    // Every answer shares the one event stream; when it ends, the SDK fails the call by itself.
+    transport: { onRequestStreamEnd: undefined },
+    era: 'sse',
+    protocolVersion: client.getNegotiatedProtocolVersion() ?? 'unknown',
+    server: client.getServerVersion(),
+    finishPendingSignIn: () => auth.finishPendingSignIn(),
+    async close() {
+      auth.close();
+      await transport.settle(1_000);
+      await withTimeout(client.close(), 1_000);
+    },
+  };
+}
