@@ -254,6 +254,8 @@ describe('HTTP+SSE (2024-11-05) behind the same protection as /mcp', () => {
       const wrongMethod = await post(`${beacon.origin}/sse`, initializeRequest(), alice);
       assert.equal(wrongMethod.status, 405);
       assert.equal(wrongMethod.headers.get('allow'), 'GET');
+      const head = await fetch(`${beacon.origin}/sse`, { method: 'HEAD', headers: alice });
+      assert.equal(head.status, 405, 'HEAD must not open a session');
     } finally {
       controller.abort();
     }

@@ -238,6 +238,8 @@ export function legacySseRoutes(sessions: LegacySseSessions): express.Router {
     );
   router
     .route('/sse')
+    // Express would answer HEAD with the GET handler, opening a session nobody can read.
+    .head(wrong('GET'))
     .get((req, res, next) => sessions.open(req, res).catch(next))
     .all(wrong('GET'));
   router
