@@ -13,11 +13,21 @@ function refusal(env: Record<string, string>): string {
 }
 
 describe('auth configuration', () => {
-  it('defaults to API keys, with the brute-force knobs', () => {
+  it('without AUTH_MODE, follows the credentials configured, with the brute-force knobs', () => {
     const { auth } = loadConfig({});
-    assert.deepEqual(auth.modes, ['apikey']);
+    assert.deepEqual(auth.modes, [], 'nothing configured on loopback: auth off');
     assert.equal(auth.failureLimit, 20);
     assert.equal(auth.failureWindowMs, 300_000);
+    assert.deepEqual(loadConfig({ API_KEYS_FILE: 'keys.json' }).auth.modes, ['apikey']);
+    assert.deepEqual(loadConfig({ OAUTH_ISSUER: 'https://idp.example.com' }).auth.modes, ['oauth']);
+    assert.deepEqual(
+      loadConfig({ API_KEYS_FILE: 'keys.json', OAUTH_ISSUER: 'https://idp.example.com' }).auth.modes,
+      ['apikey', 'oauth'],
+    );
+    assert.match(
+      refusal({ HOST: '0.0.0.0' }),
+      /HOST="0\.0\.0\.0" is not loopback, so authentication is required/,
+    );
   });
 
   it('takes a comma list of apikey and oauth, oauth needing its issuer', () => {
