@@ -4,7 +4,7 @@ import type { Request, Response } from 'express';
 import type { z } from 'zod';
 import { hasScopes, insufficientScope, TOOLS_SCOPE } from './auth/challenge.js';
 import type { BeaconAuthInfo } from './auth/passport.js';
-import { HttpError, JsonRpcCode, sendJsonRpcError } from './http-errors.js';
+import { HttpError, JsonRpcCode, refusals, sendJsonRpcError } from './http-errors.js';
 import type { InflightCalls } from './inflight.js';
 import type { Logger } from './observability/logger.js';
 import {
@@ -99,15 +99,7 @@ export function classicProcess(deps: ClassicStreamDeps) {
       return sendJsonRpcError(res, insufficientScope(deps.resourceMetadataUrl));
     }
     if (!isJsonContentType(req.headers['content-type'])) {
-      return sendJsonRpcError(
-        res,
-        new HttpError(
-          415,
-          JsonRpcCode.ServerError,
-          'Unsupported Media Type: Content-Type must be application/json',
-          'bad_request',
-        ),
-      );
+      return sendJsonRpcError(res, refusals.notJson());
     }
     const body: unknown = req.body;
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {

@@ -51,3 +51,29 @@ export function sendJsonRpcError(res: Response, error: HttpError): void {
   if (error.code === JsonRpcCode.ParseError) body.id = null;
   res.json(body);
 }
+
+/** Refusals more than one route gives, worded the same everywhere. */
+export const refusals = {
+  /** 2025 transports: 404 tells the client to re-initialise. Also for another principal's session. */
+  sessionNotFound: () =>
+    new HttpError(404, JsonRpcCode.SessionNotFound, 'Session not found', 'session_not_found'),
+  sessionLimit: () =>
+    new HttpError(
+      503,
+      JsonRpcCode.ServerError,
+      'Server busy: session limit reached, retry later',
+      'session_limit',
+      {
+        'Retry-After': '5',
+      },
+    ),
+  notJson: () =>
+    new HttpError(
+      415,
+      JsonRpcCode.ServerError,
+      'Unsupported Media Type: Content-Type must be application/json',
+      'bad_request',
+    ),
+  badRequest: (why: string) =>
+    new HttpError(400, JsonRpcCode.ServerError, `Bad Request: ${why}`, 'bad_request'),
+};

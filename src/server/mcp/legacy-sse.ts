@@ -10,7 +10,7 @@ import {
 import { SSEServerTransport } from '@modelcontextprotocol/server-legacy/sse';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Config } from '../../config.js';
-import { HttpError, JsonRpcCode, sendJsonRpcError } from '../http-errors.js';
+import { HttpError, JsonRpcCode, refusals, sendJsonRpcError } from '../http-errors.js';
 import type { Logger } from '../observability/logger.js';
 import { sessionsActive } from '../observability/metrics.js';
 import { trackSseStream } from '../observability/sse-streams.js';
@@ -105,16 +105,7 @@ export class LegacySseSessions {
     const { config, logger } = this.deps;
     const release = this.deps.budget.acquire();
     if (!release) {
-      return sendJsonRpcError(
-        res,
-        new HttpError(
-          503,
-          JsonRpcCode.ServerError,
-          'Server busy: session limit reached, retry later',
-          'session_limit',
-          { 'Retry-After': '5' },
-        ),
-      );
+      return sendJsonRpcError(res, refusals.sessionLimit());
     }
     const state: LegacySessionState = { logLevel: undefined };
     const server = this.deps.buildServer(state);
@@ -153,34 +144,15 @@ export class LegacySseSessions {
   async message(req: Request, res: Response): Promise<void> {
     const sessionId = req.query.sessionId;
     if (typeof sessionId !== 'string' || sessionId === '') {
-      return sendJsonRpcError(
-        res,
-        new HttpError(
-          400,
-          JsonRpcCode.ServerError,
-          'Bad Request: sessionId query parameter is required',
-          'bad_request',
-        ),
-      );
+      return sendJsonRpcError(res, refusals.badRequest('sessionId query parameter is required'));
     }
     const session = this.#sessions.get(sessionId);
     // Another principal's session looks exactly like an unknown one, so its existence is not revealed.
     if (!session || session.principal !== this.deps.principalOf(req)) {
-      return sendJsonRpcError(
-        res,
-        new HttpError(404, JsonRpcCode.SessionNotFound, 'Session not found', 'session_not_found'),
-      );
+      return sendJsonRpcError(res, refusals.sessionNotFound());
     }
     if (!isJsonContentType(req.headers['content-type'])) {
-      return sendJsonRpcError(
-        res,
-        new HttpError(
-          415,
-          JsonRpcCode.ServerError,
-          'Unsupported Media Type: Content-Type must be application/json',
-          'bad_request',
-        ),
-      );
+      return sendJsonRpcError(res, refusals.notJson());
     }
     const message: unknown = req.body;
     if (!isJsonRpcMessage(message)) {

@@ -3,7 +3,7 @@ import { NodeStreamableHTTPServerTransport } from '@modelcontextprotocol/node';
 import { isInitializeRequest, type McpServer } from '@modelcontextprotocol/server';
 import type { Request, Response } from 'express';
 import type { Config } from '../../config.js';
-import { HttpError, JsonRpcCode, sendJsonRpcError } from '../http-errors.js';
+import { refusals, sendJsonRpcError } from '../http-errors.js';
 import { sessionHash } from '../observability/log-context.js';
 import type { Logger } from '../observability/logger.js';
 import { sessionsActive } from '../observability/metrics.js';
@@ -65,24 +65,13 @@ export class LegacySessions {
     const sessionId = req.headers['mcp-session-id'];
     if (typeof sessionId !== 'string') {
       if (req.method === 'POST' && isInitializeRequest(req.body)) return this.#create(req, res);
-      return sendJsonRpcError(
-        res,
-        new HttpError(
-          400,
-          JsonRpcCode.ServerError,
-          'Bad Request: Mcp-Session-Id header is required',
-          'bad_request',
-        ),
-      );
+      return sendJsonRpcError(res, refusals.badRequest('Mcp-Session-Id header is required'));
     }
     const session = this.#sessions.get(sessionId);
     // 2025-11-25 transports: 404 tells the client to re-initialise. Another principal's session
     // looks exactly like an unknown one, so its existence is not revealed.
     if (!session || session.principal !== this.deps.principalOf(req)) {
-      return sendJsonRpcError(
-        res,
-        new HttpError(404, JsonRpcCode.SessionNotFound, 'Session not found', 'session_not_found'),
-      );
+      return sendJsonRpcError(res, refusals.sessionNotFound());
     }
     session.lastSeen = this.#now();
     if (req.method === 'POST') {
@@ -99,18 +88,7 @@ export class LegacySessions {
     const { config, logger } = this.deps;
     const release = this.deps.budget.acquire();
     if (!release) {
-      return sendJsonRpcError(
-        res,
-        new HttpError(
-          503,
-          JsonRpcCode.ServerError,
-          'Server busy: session limit reached, retry later',
-          'session_limit',
-          {
-            'Retry-After': '5',
-          },
-        ),
-      );
+      return sendJsonRpcError(res, refusals.sessionLimit());
     }
     const state: LegacySessionState = { logLevel: undefined };
     const store = new MemoryEventStore(config.eventStore);
