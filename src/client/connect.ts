@@ -7,11 +7,12 @@ import {
   type LoggingMessageNotification,
   StreamableHTTPClientTransport,
   type StreamableHTTPReconnectionOptions,
+  type Transport,
   type VersionNegotiationMode,
 } from '@modelcontextprotocol/client';
 import { VERSION } from '../version.js';
 import type { EraChoice } from './args.js';
-import { authProviderFor, type ClientAuth } from './auth.js';
+import { authProviderFor, type ClientAuth, type ResolvedAuth } from './auth.js';
 import type { Era } from './render.js';
 import { fetchTrustingCa } from './tls-fetch.js';
 
@@ -143,7 +144,8 @@ function observingResumes(base: FetchLike, onNotice: (message: string) => void):
 }
 
 /** Connects over Streamable HTTP in the requested era. Throws on failure (see errors.ts for mapping). */
-export async function connect(settings: ConnectSettings): Promise<Connection> {
+/** The fetch (trusting `--ca`) and the credentials every transport of this client shares. */
+export async function prepareAuth(settings: Omit<ConnectSettings, 'era'>) {
   const baseFetch: FetchLike = settings.caPem !== undefined ? await fetchTrustingCa(settings.caPem) : fetch;
   const auth = await authProviderFor(settings.auth, {
     url: settings.url,
@@ -153,6 +155,35 @@ export async function connect(settings: ConnectSettings): Promise<Connection> {
     openBrowser: settings.openBrowser ?? false,
     signal: settings.signal,
   });
+  return { baseFetch, auth };
+}
+
+/** Creates the SDK client, routes log notifications to the renderer, and connects; cleans up on failure. */
+export async function openClient(
+  transport: Transport,
+  mode: VersionNegotiationMode,
+  settings: Pick<ConnectSettings, 'onLog' | 'signal'>,
+  auth: ResolvedAuth,
+): Promise<Client> {
+  const client = new Client({ name: 'beacon-call', version: VERSION }, { versionNegotiation: { mode } });
+  client.setNotificationHandler('notifications/message', (notification) => {
+    settings.onLog(notification.params);
+  });
+  // Transport errors are either retried by the SDK (each resume attempt gets a notice) or surface
+  // as the call's own error; printing them here as well would only repeat that.
+  client.onerror = () => undefined;
+  try {
+    await client.connect(transport, { signal: settings.signal });
+  } catch (error) {
+    await client.close().catch(() => undefined);
+    auth.close();
+    throw error;
+  }
+  return client;
+}
+
+export async function connect(settings: ConnectSettings): Promise<Connection> {
+  const { baseFetch, auth } = await prepareAuth(settings);
   const transport = new TrackedTransport(settings.url, {
     authProvider: auth.provider,
     // One step-up on 403 insufficient_scope, then the refusal surfaces as the call's error.
@@ -161,24 +192,7 @@ export async function connect(settings: ConnectSettings): Promise<Connection> {
     fetch: observingResumes(baseFetch, settings.onNotice),
     reconnectionOptions: RECONNECTION,
   });
-  const client = new Client(
-    { name: 'beacon-call', version: VERSION },
-    { versionNegotiation: { mode: negotiationMode(settings.era) } },
-  );
-  client.setNotificationHandler('notifications/message', (notification) => {
-    settings.onLog(notification.params);
-  });
-  // Transport errors are either retried by the SDK (each resume attempt gets a notice) or surface
-  // as the call's own error; printing them here as well would only repeat that.
-  client.onerror = () => undefined;
-
-  try {
-    await client.connect(transport, { signal: settings.signal });
-  } catch (error) {
-    await client.close().catch(() => undefined);
-    auth.close();
-    throw error;
-  }
+  const client = await openClient(transport, negotiationMode(settings.era), settings, auth);
 
   const era = client.getProtocolEra() ?? 'legacy';
   return {

@@ -1,13 +1,5 @@
-import {
-  Client,
-  type FetchLike,
-  type JSONRPCMessage,
-  SSEClientTransport,
-} from '@modelcontextprotocol/client';
-import { VERSION } from '../version.js';
-import { authProviderFor } from './auth.js';
-import { type Connection, type ConnectSettings, withTimeout } from './connect.js';
-import { fetchTrustingCa } from './tls-fetch.js';
+import { type JSONRPCMessage, SSEClientTransport } from '@modelcontextprotocol/client';
+import { type Connection, type ConnectSettings, openClient, prepareAuth, withTimeout } from './connect.js';
 
 /**
  * On Ctrl-C the SDK POSTs `notifications/cancelled` without waiting for it, and closing the
@@ -35,36 +27,13 @@ class SettlingSseTransport extends SSEClientTransport {
  * wire work; the protocol on top is the 2025 one (initialize, `logging/setLevel`, session state).
  */
 export async function connectSse(settings: Omit<ConnectSettings, 'era'>): Promise<Connection> {
-  const baseFetch: FetchLike = settings.caPem !== undefined ? await fetchTrustingCa(settings.caPem) : fetch;
-  const auth = await authProviderFor(settings.auth, {
-    url: settings.url,
-    fetch: baseFetch,
-    env: settings.env ?? {},
-    onNotice: settings.onNotice,
-    openBrowser: settings.openBrowser ?? false,
-    signal: settings.signal,
-  });
+  const { baseFetch, auth } = await prepareAuth(settings);
   const transport = new SettlingSseTransport(settings.url, {
     authProvider: auth.provider,
     requestInit: { headers: settings.headers },
     fetch: baseFetch,
   });
-  const client = new Client(
-    { name: 'beacon-call', version: VERSION },
-    { versionNegotiation: { mode: 'legacy' } },
-  );
-  client.setNotificationHandler('notifications/message', (notification) => {
-    settings.onLog(notification.params);
-  });
-  client.onerror = () => undefined;
-
-  try {
-    await client.connect(transport, { signal: settings.signal });
-  } catch (error) {
-    await client.close().catch(() => undefined);
-    auth.close();
-    throw error;
-  }
+  const client = await openClient(transport, 'legacy', settings, auth);
 
   return {
     client,
