@@ -1,6 +1,10 @@
 import { parseArgs } from 'node:util';
 import type { LoggingLevel } from '@modelcontextprotocol/client';
-import { type ClientAuth, NO_AUTH } from './auth.js';
+import type { ClientAuth } from './auth.js';
+import { CREDENTIAL_OPTIONS, parseAuth } from './credential-flags.js';
+import { UsageError } from './usage-error.js';
+
+export { UsageError };
 
 /** The eight MCP log levels, least severe first (the order `logging/setLevel` filters by). */
 export const LOG_LEVELS = [
@@ -43,11 +47,6 @@ export interface CallOptions {
 }
 
 export type ParsedCommand = { kind: 'help' } | { kind: 'call'; options: CallOptions };
-
-/** A bad command line. The message names the flag; the CLI exits 2. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
 
 export const USAGE = `Usage: beacon call --url URL [options] TOOL [items...]
 
@@ -132,63 +131,6 @@ function parseJsonArgs(value: string | undefined): Record<string, unknown> {
   return parsed as Record<string, unknown>;
 }
 
-interface AuthFlags {
-  'api-key'?: string;
-  token?: string;
-  'oauth-client-credentials'?: boolean;
-  'client-id'?: string;
-  'client-secret'?: string;
-  oauth?: boolean;
-  issuer?: string;
-}
-
-function parseIssuer(value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  if (!URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol)) {
-    throw new UsageError(`--issuer: expected an http(s) URL, got '${value}'`);
-  }
-  return value;
-}
-
-function parseAuth(flags: AuthFlags): ClientAuth {
-  const apiKey = flags['api-key'];
-  const token = flags.token;
-  const chosen = [apiKey !== undefined, token !== undefined, flags['oauth-client-credentials'], flags.oauth];
-  if (apiKey !== undefined && token !== undefined) {
-    throw new UsageError('--api-key and --token cannot be used together');
-  }
-  if (chosen.filter(Boolean).length > 1) {
-    throw new UsageError('choose one of --api-key, --token, --oauth-client-credentials and --oauth');
-  }
-  if (
-    (flags['client-id'] !== undefined || flags['client-secret'] !== undefined) &&
-    !flags['oauth-client-credentials']
-  ) {
-    throw new UsageError('--client-id and --client-secret go with --oauth-client-credentials');
-  }
-  if (flags.issuer !== undefined && !flags.oauth && !flags['oauth-client-credentials']) {
-    throw new UsageError('--issuer goes with --oauth or --oauth-client-credentials');
-  }
-  if (flags['oauth-client-credentials']) {
-    const clientId = flags['client-id'];
-    const clientSecret = flags['client-secret'];
-    if (!clientId || !clientSecret) {
-      throw new UsageError('--oauth-client-credentials needs --client-id and --client-secret');
-    }
-    return { kind: 'oauth-client-credentials', clientId, clientSecret, issuer: parseIssuer(flags.issuer) };
-  }
-  if (flags.oauth) return { kind: 'oauth', issuer: parseIssuer(flags.issuer) };
-  if (apiKey !== undefined) {
-    if (apiKey === '') throw new UsageError('--api-key: empty key');
-    return { kind: 'api-key', key: apiKey };
-  }
-  if (token !== undefined) {
-    if (token === '') throw new UsageError('--token: empty token');
-    return { kind: 'bearer', token };
-  }
-  return NO_AUTH;
-}
-
 function parseItems(file: string | undefined, positionals: string[]): ItemSource {
   if (file !== undefined) {
     if (positionals.length > 0)
@@ -270,13 +212,7 @@ function parseOnly(argv: string[]) {
     strict: true,
     options: {
       url: { type: 'string' },
-      'api-key': { type: 'string' },
-      token: { type: 'string' },
-      'oauth-client-credentials': { type: 'boolean' },
-      'client-id': { type: 'string' },
-      'client-secret': { type: 'string' },
-      oauth: { type: 'boolean' },
-      issuer: { type: 'string' },
+      ...CREDENTIAL_OPTIONS,
       header: { type: 'string', multiple: true },
       ca: { type: 'string' },
       era: { type: 'string' },

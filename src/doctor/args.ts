@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
-import { UsageError } from '../client/args.js';
-import { type ClientAuth, NO_AUTH } from '../client/auth.js';
+import type { ClientAuth } from '../client/auth.js';
+import { CREDENTIAL_OPTIONS, parseAuth } from '../client/credential-flags.js';
+import { UsageError } from '../client/usage-error.js';
 
 export const DOCTOR_USAGE = `Usage: beacon doctor --url URL [credentials] [--ca FILE] [--origin ORIGIN]
 
@@ -11,7 +12,7 @@ proxy in between buffers streamed notifications. Exits 1 when any check fails.
 Options:
   --url URL              the MCP endpoint as clients use it, e.g. https://localhost/mcp (required)
   --api-key KEY | --token TOKEN
-  --oauth-client-credentials --client-id ID --client-secret SECRET
+  --oauth-client-credentials --client-id ID --client-secret SECRET [--issuer URL]
   --ca FILE              trust this PEM CA certificate (a proxy's local CA)
   --origin ORIGIN        browser origin for the CORS check (default: the URL's own origin)
   -h, --help             show this help`;
@@ -23,28 +24,11 @@ export interface DoctorOptions {
   origin: string;
 }
 
+/** Doctor runs unattended, so the interactive `--oauth` sign-in is not offered. */
 function authOf(values: Record<string, string | boolean | undefined>): ClientAuth {
-  const given = ['api-key', 'token', 'oauth-client-credentials'].filter((flag) => values[flag] !== undefined);
-  if (given.length > 1) throw new UsageError(`choose one of --${given.join(', --')}`);
-  const text = (flag: string) => {
-    const value = values[flag];
-    if (typeof value !== 'string' || value === '') throw new UsageError(`--${flag}: a value is required`);
-    return value;
-  };
-  if (values['api-key'] !== undefined) return { kind: 'api-key', key: text('api-key') };
-  if (values.token !== undefined) return { kind: 'bearer', token: text('token') };
-  if (values['oauth-client-credentials']) {
-    return {
-      kind: 'oauth-client-credentials',
-      clientId: text('client-id'),
-      clientSecret: text('client-secret'),
-      issuer: undefined,
-    };
-  }
-  if (values['client-id'] !== undefined || values['client-secret'] !== undefined) {
-    throw new UsageError('--client-id and --client-secret go with --oauth-client-credentials');
-  }
-  return NO_AUTH;
+  if (values.oauth)
+    throw new UsageError('--oauth needs a person at a browser; use --oauth-client-credentials');
+  return parseAuth(values);
 }
 
 /** Parses `beacon doctor` arguments; `undefined` means help was asked for. Throws UsageError. */
@@ -56,11 +40,7 @@ export function parseDoctorArgs(argv: string[]): DoctorOptions | undefined {
       strict: true,
       options: {
         url: { type: 'string' },
-        'api-key': { type: 'string' },
-        token: { type: 'string' },
-        'oauth-client-credentials': { type: 'boolean' },
-        'client-id': { type: 'string' },
-        'client-secret': { type: 'string' },
+        ...CREDENTIAL_OPTIONS,
         ca: { type: 'string' },
         origin: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
