@@ -1,23 +1,10 @@
 import { parseArgs } from 'node:util';
-import type { LoggingLevel } from '@modelcontextprotocol/client';
+import { LOG_LEVELS, type LogLevel } from '../log-levels.js';
 import type { ClientAuth } from './auth.js';
 import { CREDENTIAL_OPTIONS, parseAuth } from './credential-flags.js';
 import { UsageError } from './usage-error.js';
 
-export { UsageError };
-
-/** The eight MCP log levels, least severe first (the order `logging/setLevel` filters by). */
-export const LOG_LEVELS = [
-  'debug',
-  'info',
-  'notice',
-  'warning',
-  'error',
-  'critical',
-  'alert',
-  'emergency',
-] as const satisfies readonly LoggingLevel[];
-export type LogLevel = (typeof LOG_LEVELS)[number];
+export { LOG_LEVELS, type LogLevel, UsageError };
 
 export const ERAS = ['auto', 'modern', 'legacy', 'sse'] as const;
 export type EraChoice = (typeof ERAS)[number];

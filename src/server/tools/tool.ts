@@ -1,17 +1,9 @@
 import type { z } from 'zod';
 
-/** The eight MCP log levels, in increasing severity (RFC 5424 order). */
-export const LOG_LEVELS = [
-  'debug',
-  'info',
-  'notice',
-  'warning',
-  'error',
-  'critical',
-  'alert',
-  'emergency',
-] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
+import type { LogLevel } from '../../log-levels.js';
+
+export { LOG_LEVELS } from '../../log-levels.js';
+export type { LogLevel };
 
 /**
  * What a tool may say while it works. The implementation (mcp/notifier.ts) knows each protocol
