@@ -29,8 +29,11 @@ import { toolCallRound } from './scenarios/tool-calls.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
+const BEGAN = performance.now();
+
+/** Progress on stderr, with seconds since the start, so a slow phase shows itself. */
 function log(line: string): void {
-  process.stderr.write(`${line}\n`);
+  process.stderr.write(`[${((performance.now() - BEGAN) / 1000).toFixed(0).padStart(4)} s] ${line}\n`);
 }
 
 /** Round r visits the targets starting at r: nobody is always first (cold) or last (hot machine). */
