@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { pino } from 'pino';
-import { REDACT_PATHS } from '../server/observability/logger.js';
+import { REDACTION } from '../server/observability/logger.js';
 import type { AuthServerConfig } from './config.js';
 import { loadClients, Users } from './directory.js';
 import { interactionRoutes } from './interactions.js';
@@ -24,7 +24,7 @@ export async function startAuthServer(config: AuthServerConfig): Promise<Running
     level: config.logLevel,
     base: { service: 'beacon-auth-server' },
     timestamp: pino.stdTimeFunctions.isoTime,
-    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    ...REDACTION,
   });
   const [users, clients, signing] = await Promise.all([
     Users.load(config.usersFile),

@@ -8,6 +8,7 @@ import { resourceMetadataUrl } from './auth/resource-metadata.js';
 import { classicProcess } from './classic-stream.js';
 import { HttpError, JsonRpcCode, sendJsonRpcError } from './http-errors.js';
 import type { InflightCalls } from './inflight.js';
+import { withCachedJsonSchema } from './mcp/cached-json-schema.js';
 import { mcpEndpoint } from './mcp/endpoint.js';
 import { deprecationHeaders, LegacySseSessions, legacySseRoutes } from './mcp/legacy-sse.js';
 import { type AnyTool, createMcpServer } from './mcp/server.js';
@@ -54,7 +55,12 @@ export function createApp(ctx: AppContext): BeaconApp {
   const serverDeps = {
     config,
     logger,
-    tools: ctx.tools,
+    // Converted to JSON Schema once here, not on every request (see cached-json-schema.ts).
+    tools: ctx.tools.map((tool) => ({
+      ...tool,
+      inputSchema: withCachedJsonSchema(tool.inputSchema),
+      outputSchema: withCachedJsonSchema(tool.outputSchema),
+    })),
     inflight: ctx.inflight,
     shutdownSignal: ctx.shutdownSignal,
     registerExtras: ctx.registerExtras,

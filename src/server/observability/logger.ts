@@ -1,40 +1,27 @@
 import { type DestinationStream, type Logger, pino } from 'pino';
 import type { Config } from '../../config.js';
+import { CENSOR, redactSecrets, SECRET_KEYS } from './redact.js';
 
 export type { Logger };
 
-/** Header and field names that carry credentials, in the spellings code tends to log them. */
-const SECRET_KEYS = [
-  'authorization',
-  'Authorization',
-  'proxy-authorization',
-  'x-api-key',
-  'X-API-Key',
-  'cookie',
-  'Cookie',
-  'set-cookie',
-  'token',
-  'access_token',
-  'refresh_token',
-  'id_token',
-  'client_secret',
-  'password',
-  'secret',
-  'apiKey',
-  'api_key',
-];
-
-const pathTo = (key: string) => (/^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`);
-
 /**
- * Paths pino blanks before a line is written: each secret key at the top of a log object and up
- * to three objects deep (`{ req: { headers: { authorization } } }`), so a credential never reaches
- * a log line at any level, whatever object a caller hands the logger.
+ * Redaction, before pino-pretty too, so a credential never reaches a log line at any level: each
+ * line's object is walked at any depth (`formatters.log`); a child logger's bindings, which pino
+ * serialises apart from the line, are blanked by key at their top level (`redact`). Top-level
+ * paths cost nothing measurable; pino's wildcard paths cost more than the line itself.
  */
-export const REDACT_PATHS = SECRET_KEYS.flatMap((key) => {
-  const tail = pathTo(key);
-  return [tail.startsWith('.') ? tail.slice(1) : tail, `*${tail}`, `*.*${tail}`, `*.*.*${tail}`];
-});
+export const REDACTION = {
+  formatters: { log: (object: Record<string, unknown>) => redactSecrets(object) },
+  // An error is serialised after the walk; its own enumerable fields (a `token` on it) are blanked too.
+  serializers: {
+    err: (value: unknown) =>
+      value instanceof Error ? redactSecrets({ ...pino.stdSerializers.err(value) }) : value,
+  },
+  redact: {
+    paths: [...SECRET_KEYS].map((key) => (/^[a-z_]+$/.test(key) ? key : `[${JSON.stringify(key)}]`)),
+    censor: CENSOR,
+  },
+};
 
 /**
  * JSON lines on stdout, or pino-pretty for a human in development (LOG_FORMAT=pretty). Redaction
@@ -48,7 +35,7 @@ export function createLogger(
     level: config.logLevel,
     base: { service: 'beacon' },
     timestamp: pino.stdTimeFunctions.isoTime,
-    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    ...REDACTION,
   };
   if (config.logFormat === 'pretty') {
     return pino({ ...options, transport: { target: 'pino-pretty', options: { colorize: true } } });
