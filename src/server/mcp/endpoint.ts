@@ -4,6 +4,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { InflightCalls } from '../inflight.js';
 import { noteRequestScope } from '../observability/log-context.js';
 import type { Logger } from '../observability/logger.js';
+import { coalesceWrites } from './coalesce-writes.js';
 import type { LegacySessions } from './sessions.js';
 
 export interface McpEndpointDeps {
@@ -53,6 +54,7 @@ export function mcpEndpoint(deps: McpEndpointDeps) {
 
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     if (req.method === 'POST') res.once('close', deps.inflight.begin());
+    coalesceWrites(res);
     try {
       const hasSession = req.headers['mcp-session-id'] !== undefined;
       if (req.method === 'POST' && req.body !== undefined) {
