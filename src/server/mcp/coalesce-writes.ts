@@ -10,11 +10,18 @@ import type { ServerResponse } from 'node:http';
  */
 export function coalesceWrites(res: ServerResponse): void {
   const write = res.write.bind(res) as (...args: unknown[]) => boolean;
+  const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
   let corked = false;
   const flush = () => {
+    if (!corked) return;
     corked = false;
     res.uncork();
   };
+  // Node 24 drops what is still corked when a response ends, so release it first.
+  res.end = ((...args: unknown[]) => {
+    flush();
+    return end(...args);
+  }) as ServerResponse['end'];
   res.write = ((...args: unknown[]) => {
     if (!corked && !res.writableEnded) {
       corked = true;
