@@ -54,7 +54,6 @@ export function mcpEndpoint(deps: McpEndpointDeps) {
 
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     if (req.method === 'POST') res.once('close', deps.inflight.begin());
-    coalesceWrites(res);
     try {
       const hasSession = req.headers['mcp-session-id'] !== undefined;
       if (req.method === 'POST' && req.body !== undefined) {
@@ -66,6 +65,8 @@ export function mcpEndpoint(deps: McpEndpointDeps) {
         return await legacyEra(req, res);
       }
       noteRequestScope(res, { era: '2026-07-28' });
+      // The modern era streams every call's notifications on its own response: the hot path.
+      coalesceWrites(res);
       await modern(req, res, req.body);
     } catch (error) {
       next(error);
