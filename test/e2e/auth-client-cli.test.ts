@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { readdir, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
   type AuthFixtures,
@@ -14,37 +12,17 @@ import {
   USERS,
   writeAuthFixtures,
 } from '../helpers/auth-stack.js';
+import { runBeaconCli } from '../helpers/beacon-cli.js';
 import type { BeaconProcess } from '../helpers/beacon-process.js';
 
-const CLI = resolve(import.meta.dirname, '../../dist/cli.js');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** `beacon call` as a real process, its config dir in the fixtures; `onStderr` sees each stderr line live. */
-async function beaconCall(
-  args: string[],
-  configDir: string,
-  onStderr?: (line: string) => void,
-): Promise<Run> {
-  const child = spawn(process.execPath, [CLI, 'call', ...args], {
-    env: { PATH: process.env.PATH ?? '', HOME: configDir, XDG_CONFIG_HOME: configDir },
-    stdio: ['ignore', 'pipe', 'pipe'],
+function beaconCall(args: string[], configDir: string, onStderr?: (line: string) => void) {
+  return runBeaconCli(['call', ...args], {
+    env: { HOME: configDir, XDG_CONFIG_HOME: configDir },
+    onStderrLine: (line) => {
+      if (line) onStderr?.(line);
+    },
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    stdout += chunk;
-  });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    for (const line of chunk.split('\n')) if (line) onStderr?.(line);
-    stderr += chunk;
-  });
-  const [code] = (await once(child, 'exit')) as [number | null];
-  return { code, stdout, stderr };
 }
 
 const progressLines = (stdout: string) =>

@@ -1,22 +1,15 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { type CliRun, runBeaconCli } from '../helpers/beacon-cli.js';
 import { type BeaconProcess, startBeacon } from '../helpers/beacon-process.js';
 
-const CLI = resolve(import.meta.dirname, '../../dist/cli.js');
 const ESC = '\x1b[';
-
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 interface RunOptions {
   /** Items (or anything with spaces, or empty) appended after the words. */
@@ -30,28 +23,9 @@ interface RunOptions {
  * Runs `node dist/cli.js call --url URL <words...> <extra...>` as a real process. stdout and stderr
  * are pipes, so the CLI sees no terminal: no progress bar, no colour.
  */
-async function runCli(url: string, words: string, options: RunOptions = {}): Promise<CliRun> {
+function runCli(url: string, words: string, options: RunOptions = {}): Promise<CliRun> {
   const args = ['call', '--url', url, ...words.split(' ').filter(Boolean), ...(options.extra ?? [])];
-  const child = spawn(process.execPath, [CLI, ...args], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  let partial = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    stdout += chunk;
-    partial += chunk;
-    const lines = partial.split('\n');
-    partial = lines.pop() ?? '';
-    for (const line of lines) options.onLine?.(line, (signal) => child.kill(signal));
-  });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk;
-  });
-  child.stdin.end(options.stdin ?? '');
-  const [code] = (await once(child, 'exit')) as [number | null];
-  return { code, stdout, stderr };
+  return runBeaconCli(args, { stdin: options.stdin, onLine: options.onLine });
 }
 
 type Line = Record<string, unknown> & { type: string };

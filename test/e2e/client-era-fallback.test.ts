@@ -130,8 +130,10 @@ describe('beacon call: era fallback and the plain streaming endpoint', () => {
     const items = Array.from({ length: 30 }, (_, i) => `item ${i}`);
     const run = await runBeaconCli(
       ['call', '--url', `${beacon.origin}/sse`, '--json', '--delay-ms', '100', 'process_items', ...items],
-      (line, kill) => {
-        if (line.includes('"progress":2,')) kill('SIGINT');
+      {
+        onLine: (line, kill) => {
+          if (line.includes('"progress":2,')) kill('SIGINT');
+        },
       },
     );
     assert.equal(run.code, 130, run.stderr);

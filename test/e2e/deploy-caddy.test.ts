@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
   Client,
@@ -15,6 +13,7 @@ import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as TransportV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { DEV_API_KEY, DEV_CLIENT, type Stack, startStack } from '../../scripts/stack/stack.js';
 import { fetchTrustingCa } from '../../src/client/tls-fetch.js';
+import { runBeaconCli } from '../helpers/beacon-cli.js';
 import { requireBinary } from '../helpers/metrics.js';
 
 /**
@@ -23,7 +22,6 @@ import { requireBinary } from '../helpers/metrics.js';
  * Caddyfile. Everything here goes through https://localhost:<port>, never to Beacon directly.
  */
 
-const CLI = resolve(import.meta.dirname, '../../dist/cli.js');
 const ITEMS = ['alpha', 'bravo', 'charlie', 'delta'];
 const DELAY_MS = 300;
 const AUTH = { Authorization: `Bearer ${DEV_API_KEY}` };
@@ -37,20 +35,6 @@ function assertSpread(arrivals: number[], what: string) {
     last - first >= DELAY_MS * (ITEMS.length - 1) * 0.5,
     `${what}: notifications arrived within ${Math.round(last - first)} ms of each other (batched?)`,
   );
-}
-
-async function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (c: string) => {
-    stdout += c;
-  });
-  child.stderr.setEncoding('utf8').on('data', (c: string) => {
-    stderr += c;
-  });
-  const [code] = (await once(child, 'exit')) as [number | null];
-  return { code, stdout, stderr };
 }
 
 describe('through Caddy with TLS (native stack, same Caddyfile as compose)', () => {
@@ -72,15 +56,15 @@ describe('through Caddy with TLS (native stack, same Caddyfile as compose)', () 
   const get = (path: string, headers: Record<string, string> = {}) =>
     tlsFetch(new URL(path, stack.mcpUrl), { headers });
 
-  it('beacon call streams over HTTPS with an API key, trusting only --ca for Caddy', async () => {
-    const { code, stdout, stderr } = await runCli([
+  /** `beacon call --json` through Caddy with these credentials; its NDJSON lines. */
+  const streamedCall = async (credentials: string[]) => {
+    const { code, stdout, stderr } = await runBeaconCli([
       'call',
       '--url',
       stack.mcpUrl,
       '--ca',
       stack.caFile,
-      '--api-key',
-      DEV_API_KEY,
+      ...credentials,
       '--json',
       '--delay-ms',
       String(DELAY_MS),
@@ -88,17 +72,21 @@ describe('through Caddy with TLS (native stack, same Caddyfile as compose)', () 
       ...ITEMS,
     ]);
     assert.equal(code, 0, stderr);
-    const lines = stdout
+    return stdout
       .trim()
       .split('\n')
-      .map((l) => JSON.parse(l) as { type: string; ts: string });
+      .map((line) => JSON.parse(line) as { type: string; ts: string });
+  };
+
+  it('beacon call streams over HTTPS with an API key, trusting only --ca for Caddy', async () => {
+    const lines = await streamedCall(['--api-key', DEV_API_KEY]);
     const progress = lines.filter((l) => l.type === 'progress').map((l) => Date.parse(l.ts));
     assertSpread(progress, 'beacon call');
     assert.equal(lines.at(-1)?.type, 'result');
   });
 
   it('without --ca the same call fails on the untrusted certificate (exit 3)', async () => {
-    const { code, stderr } = await runCli([
+    const { code, stderr } = await runBeaconCli([
       'call',
       '--url',
       stack.mcpUrl,
@@ -310,7 +298,14 @@ describe('through Caddy with TLS (native stack, same Caddyfile as compose)', () 
       ['--api-key', DEV_API_KEY],
       ['--oauth-client-credentials', '--client-id', DEV_CLIENT.id, '--client-secret', DEV_CLIENT.secret],
     ]) {
-      const { code, stdout } = await runCli(['doctor', '--url', stack.mcpUrl, '--ca', stack.caFile, ...auth]);
+      const { code, stdout } = await runBeaconCli([
+        'doctor',
+        '--url',
+        stack.mcpUrl,
+        '--ca',
+        stack.caFile,
+        ...auth,
+      ]);
       assert.equal(code, 0, stdout);
       for (const check of [
         'TLS',
@@ -329,32 +324,15 @@ describe('through Caddy with TLS (native stack, same Caddyfile as compose)', () 
   });
 
   it('client credentials through Caddy: token from the auth server behind Caddy, then the call', async () => {
-    const { code, stdout, stderr } = await runCli([
-      'call',
-      '--url',
-      stack.mcpUrl,
-      '--ca',
-      stack.caFile,
+    const lines = await streamedCall([
       '--oauth-client-credentials',
       '--client-id',
       DEV_CLIENT.id,
       '--client-secret',
       DEV_CLIENT.secret,
-      '--json',
-      '--delay-ms',
-      String(DELAY_MS),
-      'process_items',
-      ...ITEMS,
     ]);
-    assert.equal(code, 0, stderr);
-    const progress = stdout
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as { type: string; ts: string })
-      .filter((l) => l.type === 'progress');
-    assertSpread(
-      progress.map((l) => Date.parse(l.ts)),
-      'client credentials',
-    );
+    const progress = lines.filter((l) => l.type === 'progress').map((l) => Date.parse(l.ts));
+    assertSpread(progress, 'client credentials');
+    assert.equal(lines.at(-1)?.type, 'result');
   });
 });

@@ -1,13 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { runBeaconCli } from '../helpers/beacon-cli.js';
 import { type BeaconProcess, startBeacon } from '../helpers/beacon-process.js';
-
-const CLI = resolve(import.meta.dirname, '../../dist/cli.js');
 
 /**
  * The classic misconfiguration, on purpose: a reverse proxy that reads the whole upstream
@@ -34,15 +31,7 @@ function bufferingProxy(upstreamPort: number): Server {
   });
 }
 
-async function doctor(args: string[]): Promise<{ code: number | null; stdout: string }> {
-  const child = spawn(process.execPath, [CLI, 'doctor', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let stdout = '';
-  child.stdout.setEncoding('utf8').on('data', (c: string) => {
-    stdout += c;
-  });
-  const [code] = (await once(child, 'exit')) as [number | null];
-  return { code, stdout };
-}
+const doctor = (args: string[]) => runBeaconCli(['doctor', ...args]);
 
 describe('beacon doctor', () => {
   let beacon: BeaconProcess;
