@@ -43,7 +43,8 @@ export const SIZES: Record<'full' | 'quick' | 'tiny', Sizes> = {
     streams: 100,
     streamItems: 3,
     streamDelayMs: 200,
-    idleSessions: 150,
+    // Enough sessions that RSS grows by megabytes: with fewer, heap-page granularity can show none.
+    idleSessions: 500,
     idleBudgetMs: 20_000,
   },
   tiny: {
@@ -57,8 +58,8 @@ export const SIZES: Record<'full' | 'quick' | 'tiny', Sizes> = {
     streams: 20,
     streamItems: 3,
     streamDelayMs: 50,
-    idleSessions: 20,
-    idleBudgetMs: 10_000,
+    idleSessions: 400,
+    idleBudgetMs: 8_000,
   },
 };
 
