@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { type AuthFixtures, startProtectedBeacon, writeAuthFixtures } from '../helpers/auth-stack.js';
 import { type BeaconProcess, startBeacon } from '../helpers/beacon-process.js';
 import { metricsUrlOf, sampleValue, scrape } from '../helpers/metrics.js';
+import { readLines } from '../helpers/sse.js';
 
 interface Line {
   type: string;
@@ -20,21 +21,9 @@ function classic(origin: string, body: unknown, headers: Record<string, string> 
 }
 
 /** Reads NDJSON lines as they arrive, stamping each with its arrival time. */
-async function* readLines(body: ReadableStream<Uint8Array>): AsyncGenerator<Line> {
-  const decoder = new TextDecoder();
-  let buffer = '';
-  const reader = body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return;
-    buffer += decoder.decode(value, { stream: true });
-    let newline = buffer.indexOf('\n');
-    while (newline !== -1) {
-      const text = buffer.slice(0, newline);
-      buffer = buffer.slice(newline + 1);
-      newline = buffer.indexOf('\n');
-      if (text !== '') yield { ...JSON.parse(text), receivedAt: performance.now() };
-    }
+async function* ndjsonLines(body: ReadableStream<Uint8Array>): AsyncGenerator<Line> {
+  for await (const text of readLines(body)) {
+    if (text !== '') yield { ...JSON.parse(text), receivedAt: performance.now() };
   }
 }
 
@@ -61,7 +50,7 @@ describe('POST /classic/process: plain chunked HTTP streaming', () => {
     assert.equal(res.headers.get('content-length'), null);
     assert.ok(res.body);
     const lines: Line[] = [];
-    for await (const line of readLines(res.body)) lines.push(line);
+    for await (const line of ndjsonLines(res.body)) lines.push(line);
     assert.deepEqual(
       lines.map((l) => [l.type, l.status ?? null]),
       [
@@ -126,7 +115,7 @@ describe('POST /classic/process: plain chunked HTTP streaming', () => {
     assert.ok(res.body);
     let received = 0;
     await assert.rejects(async () => {
-      for await (const _ of readLines(res.body as ReadableStream<Uint8Array>)) {
+      for await (const _ of ndjsonLines(res.body as ReadableStream<Uint8Array>)) {
         received += 1;
         if (received === 2) controller.abort();
       }

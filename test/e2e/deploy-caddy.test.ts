@@ -56,6 +56,17 @@ describe('through Caddy with TLS (native stack, same Caddyfile as compose)', () 
   const get = (path: string, headers: Record<string, string> = {}) =>
     tlsFetch(new URL(path, stack.mcpUrl), { headers });
 
+  /** An SDK v1 client (2025-11-25 session) through Caddy, trusting its CA, with the dev key. */
+  const connectV1 = async (name: string) => {
+    const client = new ClientV1({ name, version: '1.0.0' });
+    const transport = new TransportV1(new URL(stack.mcpUrl), {
+      fetch: tlsFetch,
+      requestInit: { headers: AUTH },
+    });
+    await client.connect(transport);
+    return { client, transport };
+  };
+
   /** `beacon call --json` through Caddy with these credentials; its NDJSON lines. */
   const streamedCall = async (credentials: string[]) => {
     const { code, stdout, stderr } = await runBeaconCli([
@@ -126,12 +137,7 @@ describe('through Caddy with TLS (native stack, same Caddyfile as compose)', () 
   });
 
   it('SDK v1 client (2025-11-25 session): notifications arrive spread over time, not batched', async () => {
-    const client = new ClientV1({ name: 'v1-through-caddy', version: '1.0.0' });
-    const transport = new TransportV1(new URL(stack.mcpUrl), {
-      fetch: tlsFetch,
-      requestInit: { headers: AUTH },
-    });
-    await client.connect(transport);
+    const { client, transport } = await connectV1('v1-through-caddy');
     assert.ok(transport.sessionId, 'a 2025-era session through the proxy');
     const arrivals: number[] = [];
     await client.callTool(
@@ -206,12 +212,7 @@ describe('through Caddy with TLS (native stack, same Caddyfile as compose)', () 
   });
 
   it('cancelling through the proxy stops the tool: notifications/cancelled in a 2025 session', async () => {
-    const client = new ClientV1({ name: 'v1-cancel', version: '1.0.0' });
-    const transport = new TransportV1(new URL(stack.mcpUrl), {
-      fetch: tlsFetch,
-      requestInit: { headers: AUTH },
-    });
-    await client.connect(transport);
+    const { client } = await connectV1('v1-cancel');
     const mark = stack.server.lines.length;
     const controller = new AbortController();
     let seen = 0;

@@ -2,22 +2,14 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { runCall } from '../../../src/client/call.js';
+import { capturedStreams } from '../../helpers/captured-streams.js';
 
 /** runCall with in-memory streams; these cases all finish before any network traffic. */
 async function run(argv: string[]) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk: Buffer) => {
-    out += chunk.toString();
-  });
-  stderr.on('data', (chunk: Buffer) => {
-    err += chunk.toString();
-  });
+  const { stdout, stderr, out, err } = capturedStreams();
   const code = await runCall(argv, {
     stdin: Readable.from([]),
     stdout,
@@ -26,7 +18,7 @@ async function run(argv: string[]) {
     env: {},
     onInterrupt: () => () => undefined,
   });
-  return { code, out, err };
+  return { code, out: out(), err: err() };
 }
 
 describe('runCall before connecting', () => {

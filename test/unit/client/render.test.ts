@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
 import {
   colorEnabled,
@@ -10,22 +9,14 @@ import {
   printable,
   type RenderOptions,
 } from '../../../src/client/render.js';
+import { capturedStreams } from '../../helpers/captured-streams.js';
 
 // Built from local components so the expected wall-clock text does not depend on TZ.
 const AT = new Date(2026, 6, 28, 9, 5, 7, 42);
 const ESC = '\x1b[';
 
 function capture(options: Partial<RenderOptions> = {}) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk: Buffer) => {
-    out += chunk.toString();
-  });
-  stderr.on('data', (chunk: Buffer) => {
-    err += chunk.toString();
-  });
+  const { stdout, stderr, out, err } = capturedStreams();
   const renderer = createRenderer({
     json: false,
     isTTY: false,
@@ -35,7 +26,7 @@ function capture(options: Partial<RenderOptions> = {}) {
     now: () => AT,
     ...options,
   });
-  return { renderer, out: () => out, err: () => err };
+  return { renderer, out, err };
 }
 
 describe('colorEnabled', () => {
