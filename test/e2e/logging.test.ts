@@ -71,11 +71,17 @@ describe('structured logs', () => {
     const toolLines = entries().filter(
       (e) => String(e.msg).startsWith('tool call') && e.trace_id === TRACE_ID,
     );
+    // One info line per call; the start line is for debugging only.
     assert.deepEqual(
-      toolLines.map((e) => e.msg),
-      ['tool call started', 'tool call ended'],
+      toolLines.map((e) => [e.msg, e.level]),
+      [
+        ['tool call started', 20],
+        ['tool call ended', 30],
+      ],
     );
     assert.equal(toolLines[1]?.outcome, 'ok');
+    assert.equal(toolLines[1]?.items, 2);
+    assert.equal(toolLines[1]?.tool, 'process_items');
   });
 
   it('takes the trace from params._meta.traceparent, and logs a session only as a hash', async () => {

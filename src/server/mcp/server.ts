@@ -7,6 +7,7 @@ import type { Logger } from '../observability/logger.js';
 import { type Era, toolCallDuration, toolCalls } from '../observability/metrics.js';
 import { traceContextOf } from '../observability/trace-context.js';
 import { LOG_LEVELS, type LogLevel, type ToolDefinition, ToolInputError } from '../tools/tool.js';
+import { eitherSignal } from './either-signal.js';
 import { createNotifier } from './notifier.js';
 
 export type AnyTool = ToolDefinition<z.ZodType, z.ZodObject>;
@@ -81,7 +82,7 @@ function registerTool(server: McpServer, tool: AnyTool, deps: McpServerDeps, sco
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     async (input, ctx) => {
-      const signal = AbortSignal.any([ctx.mcpReq.signal, deps.shutdownSignal]);
+      const { signal, dispose } = eitherSignal(ctx.mcpReq.signal, deps.shutdownSignal);
       const notify = createNotifier({
         era: scope.era,
         signal,
@@ -91,16 +92,17 @@ function registerTool(server: McpServer, tool: AnyTool, deps: McpServerDeps, sco
         send: (notification) => ctx.mcpReq.notify(notification),
         logRatePerSecond: deps.config.logNotifyRate,
       });
-      const log = deps.logger.child({
+      // Fields on the line itself rather than a child logger: one line per call does not repay a child.
+      const fields = {
         tool: tool.name,
         era: scope.era,
         ...traceContextOf(ctx.http?.req?.headers.get('traceparent'), ctx.mcpReq._meta),
-      });
-      const items = itemCount(input);
+        items: itemCount(input),
+      };
       const end = deps.inflight.begin();
       const timer = toolCallDuration.startTimer({ tool: tool.name });
       let outcome: 'ok' | 'error' | 'cancelled' = 'ok';
-      log.info({ items }, 'tool call started');
+      deps.logger.debug(fields, 'tool call started');
       try {
         const { text, structured } = await tool.run(input, { signal, notify });
         if (signal.aborted) outcome = 'cancelled';
@@ -121,16 +123,18 @@ function registerTool(server: McpServer, tool: AnyTool, deps: McpServerDeps, sco
         if (error instanceof ToolInputError) {
           return { isError: true, content: [{ type: 'text', text: error.message }] };
         }
-        log.error({ err: error }, 'tool failed unexpectedly');
+        deps.logger.error({ ...fields, err: error }, 'tool failed unexpectedly');
         return { isError: true, content: [{ type: 'text', text: `${tool.name} failed: internal error` }] };
       } finally {
+        dispose();
         const seconds = timer();
         toolCalls.inc({ tool: tool.name, outcome });
         // The SDK writes the result after this returns; a shutdown must not close the stream first.
         setImmediate(end);
-        log.info(
+        // The one info line per call: everything the start line had, plus how it went.
+        deps.logger.info(
           {
-            items,
+            ...fields,
             items_reported: notify.reported,
             outcome,
             duration_ms: Math.round(seconds * 1000),
