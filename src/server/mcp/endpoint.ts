@@ -1,5 +1,5 @@
 import { toNodeHandler } from '@modelcontextprotocol/node';
-import { createMcpHandler, isLegacyRequest, type McpServer } from '@modelcontextprotocol/server';
+import { classifyInboundRequest, createMcpHandler, type McpServer } from '@modelcontextprotocol/server';
 import type { NextFunction, Request, Response } from 'express';
 import type { InflightCalls } from '../inflight.js';
 import { noteRequestScope } from '../observability/log-context.js';
@@ -18,14 +18,26 @@ export interface McpEndpointDeps {
   inflight: InflightCalls;
 }
 
-/** Headers-only copy of the request: the classifier reads the parsed body we hand it. */
-function probeOf(req: Request): globalThis.Request {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value === undefined) continue;
-    for (const item of Array.isArray(value) ? value : [value]) headers.append(name, item);
-  }
-  return new Request(`http://beacon${req.originalUrl}`, { method: 'POST', headers });
+/** A header as the classifier reads it: repeated values joined, as `Headers.get` would. */
+function headerOf(req: Request, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
+/**
+ * The SDK's era decision for a POST whose JSON body is parsed: the same classifier
+ * `isLegacyRequest` runs, fed the three headers it reads, without building a web `Request` first.
+ */
+export function isLegacyPost(req: Request, body: unknown): boolean {
+  return (
+    classifyInboundRequest({
+      httpMethod: 'POST',
+      protocolVersionHeader: headerOf(req, 'mcp-protocol-version'),
+      mcpMethodHeader: headerOf(req, 'mcp-method'),
+      mcpNameHeader: headerOf(req, 'mcp-name'),
+      body,
+    }).kind === 'legacy'
+  );
 }
 
 /**
@@ -33,7 +45,7 @@ function probeOf(req: Request): globalThis.Request {
  * - 2026-07-28 requests are stateless: a strict SDK handler (`legacy: 'reject'`) answers each from
  *   a fresh server, streaming notifications on the request's own SSE response.
  * - 2025-era requests (`initialize`, then `Mcp-Session-Id`) go to the sessionful transport.
- * The SDK's own classifier (`isLegacyRequest`) decides, so the branch never disagrees with it.
+ * The SDK's own classifier decides (see `isLegacyPost`), so the branch never disagrees with it.
  * GET and DELETE are session operations; without a session id they reach the modern handler,
  * which answers 405 as the 2026-07-28 transport requires.
  */
@@ -57,10 +69,7 @@ export function mcpEndpoint(deps: McpEndpointDeps) {
     try {
       const hasSession = req.headers['mcp-session-id'] !== undefined;
       if (req.method === 'POST' && req.body !== undefined) {
-        const legacy = await isLegacyRequest(probeOf(req), req.body, {
-          maxRequestBodySize: deps.maxBodyBytes,
-        });
-        if (legacy) return await legacyEra(req, res);
+        if (isLegacyPost(req, req.body)) return await legacyEra(req, res);
       } else if (hasSession && (req.method === 'GET' || req.method === 'DELETE')) {
         return await legacyEra(req, res);
       }
