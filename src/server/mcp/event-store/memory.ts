@@ -1,5 +1,5 @@
 import type { EventId, EventStore, JSONRPCMessage, StreamId } from '@modelcontextprotocol/server';
-import { eventStoreBytes, eventStoreEvents } from '../../observability/metrics.js';
+import { eventStoreTotals } from '../../observability/metrics.js';
 
 export interface EventStoreLimits {
   /** Most events kept for one session; the oldest go first. */
@@ -12,7 +12,8 @@ export interface EventStoreLimits {
 
 interface StoredEvent {
   streamId: StreamId;
-  message: JSONRPCMessage;
+  /** The message as JSON: far smaller than its object graph, and it is also what `bytes` measures. */
+  json: string;
   bytes: number;
   storedAt: number;
 }
@@ -47,8 +48,9 @@ export class MemoryEventStore implements EventStore {
   async storeEvent(streamId: StreamId, message: JSONRPCMessage): Promise<EventId> {
     this.#sequence += 1;
     const eventId = `${this.#sequence}.${streamId}`;
-    const bytes = Buffer.byteLength(JSON.stringify(message));
-    this.#events.set(eventId, { streamId, message, bytes, storedAt: this.now() });
+    const json = JSON.stringify(message);
+    const bytes = Buffer.byteLength(json);
+    this.#events.set(eventId, { streamId, json, bytes, storedAt: this.now() });
     this.#account(1, bytes);
     this.#evict();
     return eventId;
@@ -68,7 +70,8 @@ export class MemoryEventStore implements EventStore {
     if (!last) throw new Error('Unknown or expired event id');
     let after = false;
     for (const [eventId, event] of this.#events) {
-      if (after && event.streamId === last.streamId) await send(eventId, event.message);
+      if (after && event.streamId === last.streamId)
+        await send(eventId, JSON.parse(event.json) as JSONRPCMessage);
       if (eventId === lastEventId) after = true;
     }
     return last.streamId;
@@ -92,7 +95,7 @@ export class MemoryEventStore implements EventStore {
 
   #account(events: number, bytes: number): void {
     this.#bytes += bytes;
-    eventStoreEvents.inc(events);
-    eventStoreBytes.inc(bytes);
+    eventStoreTotals.events += events;
+    eventStoreTotals.bytes += bytes;
   }
 }

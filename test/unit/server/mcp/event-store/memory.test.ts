@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { JSONRPCMessage } from '@modelcontextprotocol/server';
 import { MemoryEventStore } from '../../../../../src/server/mcp/event-store/memory.js';
+import { eventStoreBytes, eventStoreEvents } from '../../../../../src/server/observability/metrics.js';
 
 const note = (n: number): JSONRPCMessage => ({
   jsonrpc: '2.0',
@@ -78,5 +79,21 @@ describe('MemoryEventStore', () => {
     store.clear();
     assert.equal(store.size, 0);
     assert.equal(store.bytes, 0);
+  });
+
+  it('shows what every store holds in the gauges, at scrape time', async () => {
+    const gauge = async (metric: typeof eventStoreEvents) => (await metric.get()).values[0]?.value ?? 0;
+    const [events0, bytes0] = [await gauge(eventStoreEvents), await gauge(eventStoreBytes)];
+    const one = new MemoryEventStore(roomy);
+    const two = new MemoryEventStore({ ...roomy, maxEvents: 1 });
+    await one.storeEvent('s', note(1));
+    await two.storeEvent('s', note(2));
+    await two.storeEvent('s', note(3));
+    assert.equal((await gauge(eventStoreEvents)) - events0, 2, 'the evicted event no longer counts');
+    assert.equal((await gauge(eventStoreBytes)) - bytes0, one.bytes + two.bytes);
+    one.clear();
+    two.clear();
+    assert.equal(await gauge(eventStoreEvents), events0);
+    assert.equal(await gauge(eventStoreBytes), bytes0);
   });
 });
