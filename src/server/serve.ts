@@ -1,4 +1,4 @@
-import { once } from 'node:events';
+import { once, setMaxListeners } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { McpServer } from '@modelcontextprotocol/server';
 import type { Config } from '../config.js';
@@ -34,6 +34,8 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
   const logger = createLogger(config);
   const inflight = new InflightCalls();
   const shutdown = new AbortController();
+  // Every call in flight listens on it (see either-signal.ts): hundreds at once are normal, not a leak.
+  setMaxListeners(0, shutdown.signal);
   const readiness = {
     draining: false,
     ready() {

@@ -131,6 +131,27 @@ describe('2026-07-28 requests with the SDK v2 client', () => {
     assert.ok(Number(end.items_reported) <= 4, `server went on to item ${end.items_reported} of 40`);
     await client.close();
   });
+
+  it('serves 50 concurrent calls, each with its own result, and warns of no listener leak', async () => {
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, async (_, i) => {
+        const { body, headers } = modernRequest(
+          'tools/call',
+          { name: 'process_items', arguments: { items: [`c${i}`], delayMs: 50 } },
+          {},
+          i,
+        );
+        const res = await post(beacon.mcpUrl, body, headers);
+        return { status: res.status, text: await res.text() };
+      }),
+    );
+    for (const [i, answer] of answers.entries()) {
+      assert.equal(answer.status, 200);
+      assert.match(answer.text, new RegExp(`"id":${i}[,}]`));
+      assert.match(answer.text, /Processed 1 item: 1 ok/);
+    }
+    assert.doesNotMatch(beacon.stderr(), /MaxListenersExceeded|memory leak/);
+  });
 });
 
 async function collect(text: string) {
