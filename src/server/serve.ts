@@ -5,6 +5,7 @@ import type { Config } from '../config.js';
 import { VERSION } from '../version.js';
 import { createApp } from './app.js';
 import { createAuthLayer } from './auth/layer.js';
+import { createHttpServer } from './http-server.js';
 import { InflightCalls } from './inflight.js';
 import type { AnyTool } from './mcp/server.js';
 import { createLogger } from './observability/logger.js';
@@ -56,7 +57,7 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
   buildInfo.set({ version: VERSION, node_version: process.version }, 1);
   const metrics = await startMetricsListener(config.metrics, logger);
 
-  const http = app.listen(config.port, config.host);
+  const http = createHttpServer(app).listen(config.port, config.host);
   await once(http, 'listening');
   const url = urlOf(http.address() as AddressInfo);
   logger.info({ url, mcp: `${url}/mcp`, version: VERSION }, 'listening');

@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, it } from 'node:test';
+import express from 'express';
+import { createHttpServer } from '../../../src/server/http-server.js';
+
+describe('createHttpServer', () => {
+  it("builds requests and responses with the app's prototypes, so express has nothing to reshape", async () => {
+    const app = express();
+    app.get('/hello', (req, res) => {
+      res.json({ host: req.get('host') !== undefined, via: req.path });
+    });
+    const server = createHttpServer(app);
+    const born: { req: boolean; res: boolean; node: boolean }[] = [];
+    server.prependListener('request', (req, res) => {
+      born.push({
+        req: Object.getPrototypeOf(req) === app.request,
+        res: Object.getPrototypeOf(res) === app.response,
+        node: req instanceof http.IncomingMessage && res instanceof http.ServerResponse,
+      });
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const { port } = server.address() as AddressInfo;
+      const answer = await fetch(`http://127.0.0.1:${port}/hello`);
+      assert.equal(answer.status, 200);
+      assert.deepEqual(await answer.json(), { host: true, via: '/hello' });
+      assert.deepEqual(born, [{ req: true, res: true, node: true }]);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('streams a response body written in pieces, as the SSE transports do', async () => {
+    const app = express();
+    app.get('/stream', (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('data: 1\n\n');
+      setTimeout(() => res.end('data: 2\n\n'), 20);
+    });
+    const server = createHttpServer(app).listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const { port } = server.address() as AddressInfo;
+      const answer = await fetch(`http://127.0.0.1:${port}/stream`);
+      assert.equal(answer.headers.get('content-type'), 'text/event-stream');
+      assert.equal(await answer.text(), 'data: 1\n\ndata: 2\n\n');
+    } finally {
+      server.close();
+    }
+  });
+});
