@@ -110,7 +110,8 @@ async function startupScenario(specs: TargetSpec[], key: BenchKey, book: Book, o
 
 async function warmUp(running: readonly RunningTarget[], opts: Options) {
   for (const target of running) {
-    await throughputRound(target, Math.min(100, opts.sizes.throughputItems));
+    for (let i = 0; i < opts.sizes.throughputWarmUps; i += 1)
+      await throughputRound(target, opts.sizes.throughputItems);
     for (const era of target.spec.eras)
       await toolCallRound(target, era, 4, Math.min(300, opts.sizes.callDurationMs));
   }
@@ -129,7 +130,7 @@ async function steadyScenarios(
     if (prod) await probeProduction(prod, notes);
     log('throughput and tool calls: warm-up');
     await warmUp(running, opts);
-    for (let round = 0; round < opts.sizes.rounds; round += 1) {
+    for (let round = 0; round < opts.sizes.throughputRounds; round += 1) {
       for (const target of rotated(running, round)) {
         const r = await throughputRound(target, opts.sizes.throughputItems);
         if (r.received !== r.expected)

@@ -4,6 +4,13 @@ export interface Sizes {
   rounds: number;
   startupRounds: number;
   throughputItems: number;
+  /** Rounds of the throughput scenario: its rounds spread the most, so it gets more of them. */
+  throughputRounds: number;
+  /**
+   * Full-size streams each target serves before the first measured one. The JIT in the server and
+   * in the counting client keeps speeding a stream up over its first few thousand notifications.
+   */
+  throughputWarmUps: number;
   latencyItems: number;
   latencyDelayMs: number;
   callConcurrency: readonly number[];
@@ -22,6 +29,8 @@ export const SIZES: Record<'full' | 'quick' | 'tiny', Sizes> = {
     rounds: 3,
     startupRounds: 5,
     throughputItems: 1000,
+    throughputRounds: 5,
+    throughputWarmUps: 5,
     latencyItems: 200,
     latencyDelayMs: 5,
     callConcurrency: [1, 16, 64],
@@ -36,6 +45,8 @@ export const SIZES: Record<'full' | 'quick' | 'tiny', Sizes> = {
     rounds: 3,
     startupRounds: 3,
     throughputItems: 1000,
+    throughputRounds: 3,
+    throughputWarmUps: 3,
     latencyItems: 60,
     latencyDelayMs: 3,
     callConcurrency: [1, 16, 64],
@@ -51,6 +62,8 @@ export const SIZES: Record<'full' | 'quick' | 'tiny', Sizes> = {
     rounds: 3,
     startupRounds: 3,
     throughputItems: 50,
+    throughputRounds: 3,
+    throughputWarmUps: 1,
     latencyItems: 10,
     latencyDelayMs: 2,
     callConcurrency: [1, 16, 64],
