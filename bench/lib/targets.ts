@@ -45,15 +45,32 @@ export interface RunningTarget {
   stop(): Promise<void>;
 }
 
-/** Free loopback port: bind port 0, read it, release it. */
+/**
+ * Ports for targets come from a block below Linux's ephemeral range (32768+). A port the OS hands
+ * out for `listen(0)` is released before the target binds it, and another process on the machine
+ * (tests beside `bench:quick` in CI, or any client connection) can take it meanwhile; the target
+ * then dies with EADDRINUSE while the harness talks to whoever answered. Below that range nothing
+ * is handed out by the OS, and each port is still checked free by binding it first.
+ */
+const PORT_BLOCK = { first: 20_000, size: 12_000 };
+let portCursor = (process.pid * 37) % PORT_BLOCK.size;
+
+function bindable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/** A free loopback port for a target or a proxy, never one handed out twice by this run. */
 export async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  if (typeof address !== 'object' || address === null) throw new Error('no port');
-  return address.port;
+  for (let tries = 0; tries < 200; tries += 1) {
+    portCursor = (portCursor + 1) % PORT_BLOCK.size;
+    const port = PORT_BLOCK.first + portCursor;
+    if (await bindable(port)) return port;
+  }
+  throw new Error(`no free port in ${PORT_BLOCK.first}–${PORT_BLOCK.first + PORT_BLOCK.size - 1}`);
 }
 
 /** The credential the production-settings target is called with; made once per run. */
@@ -183,7 +200,15 @@ export async function startTarget(
     pid,
     readyMs,
     metricsUrl: launch.env.METRICS_PORT ? `http://127.0.0.1:${metricsPort}/metrics` : undefined,
-    rss: () => rssOf(pid),
+    rss: () => {
+      // A target that died mid-run must fail the bench with its own words, not a missing /proc file.
+      if (child.exitCode !== null || child.signalCode !== null) {
+        throw new Error(
+          `${spec.name} exited (${child.exitCode ?? child.signalCode}) during the run; stderr: ${stderr().slice(-2000)}`,
+        );
+      }
+      return rssOf(pid);
+    },
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = once(child, 'exit');

@@ -39,8 +39,13 @@ export async function streamsRound(
         )
       : [];
   let peak = target.rss();
+  let sampleError: unknown;
   const sampler = setInterval(() => {
-    peak = Math.max(peak, target.rss());
+    try {
+      peak = Math.max(peak, target.rss());
+    } catch (error) {
+      sampleError ??= error;
+    }
   }, 50);
   const gaps: number[] = [];
   let errors = 0;
@@ -73,6 +78,7 @@ export async function streamsRound(
       if ((index + 1) % BATCH === 0) await new Promise((r) => setTimeout(r, BATCH_PAUSE_MS));
     }
     await Promise.all(calls);
+    if (sampleError) throw sampleError;
     return { errors, p99GapMs: gaps.length > 0 ? percentile(gaps, 99) : Number.NaN, peakRssBytes: peak };
   } finally {
     clearInterval(sampler);
