@@ -12,7 +12,7 @@ export interface EventStoreLimits {
 
 interface StoredEvent {
   streamId: StreamId;
-  /** The message as JSON: far smaller than its object graph, and it is also what `bytes` measures. */
+  /** The message as JSON: `maxBytes` then bounds exactly what is held, and a replay sends what was sent. */
   json: string;
   bytes: number;
   storedAt: number;
