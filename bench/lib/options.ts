@@ -56,7 +56,7 @@ export const SIZES: Record<'full' | 'quick' | 'tiny', Sizes> = {
     streamDelayMs: 200,
     // Enough sessions that RSS grows by megabytes: with fewer, heap-page granularity can show none.
     idleSessions: 500,
-    idleBudgetMs: 20_000,
+    idleBudgetMs: 8_000,
   },
   tiny: {
     rounds: 3,
