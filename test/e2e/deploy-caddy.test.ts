@@ -67,6 +67,18 @@ describe('through Caddy with TLS (native stack, same Caddyfile as compose)', () 
     return { client, transport };
   };
 
+  /** An SDK v2 client negotiating 2026-07-28 through Caddy, trusting its CA, with the dev key. */
+  const connectV2 = async (name: string) => {
+    const client = new Client({ name, version: '1.0.0' }, { versionNegotiation: { mode: 'auto' } });
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(stack.mcpUrl), {
+        fetch: tlsFetch,
+        requestInit: { headers: AUTH },
+      }),
+    );
+    return client;
+  };
+
   /** `beacon call --json` through Caddy with these credentials; its NDJSON lines. */
   const streamedCall = async (credentials: string[]) => {
     const { code, stdout, stderr } = await runBeaconCli([
@@ -111,16 +123,7 @@ describe('through Caddy with TLS (native stack, same Caddyfile as compose)', () 
   });
 
   it('SDK v2 client (2026-07-28): notifications arrive spread over time, not batched', async () => {
-    const client = new Client(
-      { name: 'v2-through-caddy', version: '1.0.0' },
-      { versionNegotiation: { mode: 'auto' } },
-    );
-    await client.connect(
-      new StreamableHTTPClientTransport(new URL(stack.mcpUrl), {
-        fetch: tlsFetch,
-        requestInit: { headers: AUTH },
-      }),
-    );
+    const client = await connectV2('v2-through-caddy');
     assert.equal(client.getNegotiatedProtocolVersion(), '2026-07-28');
     const arrivals: number[] = [];
     const result = await client.callTool(
@@ -178,16 +181,7 @@ describe('through Caddy with TLS (native stack, same Caddyfile as compose)', () 
   });
 
   it('cancelling through the proxy stops the tool: closing a 2026-07-28 stream', async () => {
-    const client = new Client(
-      { name: 'v2-cancel', version: '1.0.0' },
-      { versionNegotiation: { mode: 'auto' } },
-    );
-    await client.connect(
-      new StreamableHTTPClientTransport(new URL(stack.mcpUrl), {
-        fetch: tlsFetch,
-        requestInit: { headers: AUTH },
-      }),
-    );
+    const client = await connectV2('v2-cancel');
     const mark = stack.server.lines.length;
     const controller = new AbortController();
     let seen = 0;
