@@ -1,19 +1,9 @@
 import assert from 'node:assert/strict';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import {
-  type AuthFixtures,
-  leakedSecrets,
-  MACHINE,
-  signInAt,
-  startAuthServerProcess,
-  startProtectedBeacon,
-  USERS,
-  writeAuthFixtures,
-} from '../helpers/auth-stack.js';
+import { describe, it } from 'node:test';
+import { MACHINE, signInAt, USERS, useProtectedStack } from '../helpers/auth-stack.js';
 import { runBeaconCli } from '../helpers/beacon-cli.js';
-import type { BeaconProcess } from '../helpers/beacon-process.js';
 
 /** `beacon call` as a real process, its config dir in the fixtures; `onStderr` sees each stderr line live. */
 function beaconCall(args: string[], configDir: string, onStderr?: (line: string) => void) {
@@ -33,28 +23,13 @@ const progressLines = (stdout: string) =>
     .filter((line) => line.type === 'progress');
 
 describe('beacon call against a protected server', () => {
-  let fixtures: AuthFixtures;
-  let auth: Awaited<ReturnType<typeof startAuthServerProcess>>;
-  let beacon: BeaconProcess;
-
-  before(async () => {
-    fixtures = await writeAuthFixtures();
-    auth = await startAuthServerProcess(fixtures);
-    beacon = await startProtectedBeacon(fixtures, auth.issuer);
-  });
-  after(async () => {
-    await beacon?.stop();
-    await auth?.process.stop();
-    const output = [beacon, auth?.process].map((p) => `${p?.lines.join('\n')}\n${p?.stderr()}`).join('\n');
-    assert.deepEqual(leakedSecrets(output, fixtures.secrets), []);
-    await fixtures?.cleanup();
-  });
+  const stack = useProtectedStack();
 
   it('--oauth-client-credentials discovers the issuer from the 401 and streams the call', async () => {
     const run = await beaconCall(
       [
         '--url',
-        beacon.mcpUrl,
+        stack.beacon.mcpUrl,
         '--oauth-client-credentials',
         '--client-id',
         MACHINE.clientId,
@@ -65,7 +40,7 @@ describe('beacon call against a protected server', () => {
         'a',
         'b',
       ],
-      fixtures.dir,
+      stack.fixtures.dir,
     );
     assert.equal(run.code, 0, run.stderr);
     assert.equal(progressLines(run.stdout).length, 2);
@@ -74,17 +49,17 @@ describe('beacon call against a protected server', () => {
 
   it('an API key without mcp:tools lists nothing to call: exit 4 and the missing scope named', async () => {
     const run = await beaconCall(
-      ['--url', beacon.mcpUrl, '--api-key', fixtures.keys.lister, 'process_items', 'a'],
-      fixtures.dir,
+      ['--url', stack.beacon.mcpUrl, '--api-key', stack.fixtures.keys.lister, 'process_items', 'a'],
+      stack.fixtures.dir,
     );
     assert.equal(run.code, 4, run.stderr);
     assert.match(run.stderr, /403/);
   });
 
   it('--oauth prints the sign-in URL, takes the loopback redirect, and caches tokens per issuer (0600)', async () => {
-    const args = ['--url', beacon.mcpUrl, '--oauth', '--json', 'process_items', 'x'];
+    const args = ['--url', stack.beacon.mcpUrl, '--oauth', '--json', 'process_items', 'x'];
     let signIn: Promise<void> | undefined;
-    const first = await beaconCall(args, fixtures.dir, (line) => {
+    const first = await beaconCall(args, stack.fixtures.dir, (line) => {
       const url = /sign in to continue: (\S+)/.exec(line)?.[1];
       if (!url || signIn) return;
       signIn = (async () => {
@@ -104,28 +79,28 @@ describe('beacon call against a protected server', () => {
     assert.equal(first.code, 0, first.stderr);
     assert.equal(progressLines(first.stdout).length, 1);
 
-    const cacheDir = join(fixtures.dir, 'beacon', 'oauth');
+    const cacheDir = join(stack.fixtures.dir, 'beacon', 'oauth');
     const [file] = await readdir(cacheDir);
     assert.ok(file, 'a cache file for the issuer');
     assert.equal((await stat(join(cacheDir, file))).mode & 0o777, 0o600);
     assert.equal((await stat(cacheDir)).mode & 0o777, 0o700);
 
     // The second run uses the cached token: no sign-in.
-    const second = await beaconCall(args, fixtures.dir);
+    const second = await beaconCall(args, stack.fixtures.dir);
     assert.equal(second.code, 0, second.stderr);
     assert.doesNotMatch(second.stderr, /sign in to continue/);
   });
 
   it('refuses a bad combination of credential flags with exit 2', async () => {
     const both = await beaconCall(
-      ['--url', beacon.mcpUrl, '--oauth', '--api-key', 'bk_x', 't'],
-      fixtures.dir,
+      ['--url', stack.beacon.mcpUrl, '--oauth', '--api-key', 'bk_x', 't'],
+      stack.fixtures.dir,
     );
     assert.equal(both.code, 2);
     assert.match(both.stderr, /choose one of/);
     const noSecret = await beaconCall(
-      ['--url', beacon.mcpUrl, '--oauth-client-credentials', '--client-id', 'x', 't'],
-      fixtures.dir,
+      ['--url', stack.beacon.mcpUrl, '--oauth-client-credentials', '--client-id', 'x', 't'],
+      stack.fixtures.dir,
     );
     assert.equal(noSecret.code, 2);
     assert.match(noSecret.stderr, /needs --client-id and --client-secret/);

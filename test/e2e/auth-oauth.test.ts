@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import {
   Client,
   ClientCredentialsProvider,
@@ -8,18 +8,7 @@ import {
   StreamableHTTPClientTransport,
   UnauthorizedError,
 } from '@modelcontextprotocol/client';
-import {
-  type AuthFixtures,
-  LIMITED,
-  leakedSecrets,
-  MACHINE,
-  startAuthServerProcess,
-  startProtectedBeacon,
-  TestOAuthProvider,
-  USERS,
-  writeAuthFixtures,
-} from '../helpers/auth-stack.js';
-import type { BeaconProcess } from '../helpers/beacon-process.js';
+import { LIMITED, MACHINE, TestOAuthProvider, USERS, useProtectedStack } from '../helpers/auth-stack.js';
 
 function connectWith(url: string, authProvider: OAuthClientProvider) {
   const client = new Client({ name: 'auth-e2e', version: '1.0.0' }, { versionNegotiation: { mode: 'auto' } });
@@ -42,48 +31,32 @@ async function callStreaming(client: Client, items: string[]) {
 }
 
 describe('OAuth with the real development authorization server', () => {
-  let fixtures: AuthFixtures;
-  let auth: Awaited<ReturnType<typeof startAuthServerProcess>>;
-  let beacon: BeaconProcess;
   const tokensSeen: string[] = [];
-
-  before(async () => {
-    fixtures = await writeAuthFixtures();
-    auth = await startAuthServerProcess(fixtures);
-    beacon = await startProtectedBeacon(fixtures, auth.issuer);
-  });
-  after(async () => {
-    await beacon?.stop();
-    await auth?.process.stop();
-    // The whole suite's credentials: none may have reached either server's log.
-    const output = [beacon, auth?.process].map((p) => `${p?.lines.join('\n')}\n${p?.stderr()}`).join('\n');
-    assert.deepEqual(leakedSecrets(output, [...fixtures.secrets, ...tokensSeen]), []);
-    await fixtures?.cleanup();
-  });
+  const stack = useProtectedStack(() => tokensSeen);
 
   it('discovers everything from a 401, registers, signs in with PKCE and streams a tool call', async () => {
     const provider = new TestOAuthProvider();
-    const first = connectWith(beacon.mcpUrl, provider);
+    const first = connectWith(stack.beacon.mcpUrl, provider);
     await assert.rejects(first.connect(), UnauthorizedError);
 
     // The SDK found the authorization server through the resource metadata and registered (DCR).
     const authorizeUrl = provider.authorizationUrls[0];
     assert.ok(authorizeUrl, 'the SDK sent the user to the authorization server');
-    assert.equal(authorizeUrl.origin, new URL(auth.issuer).origin);
+    assert.equal(authorizeUrl.origin, new URL(stack.auth.issuer).origin);
     assert.equal(authorizeUrl.searchParams.get('code_challenge_method'), 'S256');
-    assert.equal(authorizeUrl.searchParams.get('resource'), beacon.mcpUrl);
+    assert.equal(authorizeUrl.searchParams.get('resource'), stack.beacon.mcpUrl);
     assert.match(authorizeUrl.searchParams.get('scope') ?? '', /mcp:tools/);
     assert.ok(provider.clientInformation()?.client_id, 'registered with DCR');
 
     const callback = await provider.signIn('alice', USERS.alice.password);
-    assert.equal(callback.get('iss'), auth.issuer, 'RFC 9207: iss in the authorization response');
+    assert.equal(callback.get('iss'), stack.auth.issuer, 'RFC 9207: iss in the authorization response');
     assert.equal(callback.get('state'), provider.lastState);
     await first.transport.finishAuth(callback);
     const token = provider.tokens()?.access_token;
     assert.ok(token);
     tokensSeen.push(token);
 
-    const second = connectWith(beacon.mcpUrl, provider);
+    const second = connectWith(stack.beacon.mcpUrl, provider);
     await second.connect();
     const { result, logs, progress } = await callStreaming(second.client, ['one', 'two', 'three']);
     assert.deepEqual(progress, [1, 2, 3]);
@@ -96,15 +69,15 @@ describe('OAuth with the real development authorization server', () => {
     const provider = new ClientCredentialsProvider({
       clientId: MACHINE.clientId,
       clientSecret: MACHINE.secret,
-      expectedIssuer: auth.issuer,
+      expectedIssuer: stack.auth.issuer,
     });
-    const { client, connect } = connectWith(beacon.mcpUrl, provider);
+    const { client, connect } = connectWith(stack.beacon.mcpUrl, provider);
     await connect();
     const token = provider.tokens()?.access_token ?? '';
     tokensSeen.push(token);
     const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString());
-    assert.equal(claims.aud, beacon.mcpUrl);
-    assert.equal(claims.iss, auth.issuer);
+    assert.equal(claims.aud, stack.beacon.mcpUrl);
+    assert.equal(claims.iss, stack.auth.issuer);
     const { result, progress } = await callStreaming(client, ['a', 'b']);
     assert.deepEqual(progress, [1, 2]);
     assert.equal(result.isError, undefined);
@@ -113,12 +86,12 @@ describe('OAuth with the real development authorization server', () => {
 
   it('steps up on 403 insufficient_scope: a user without mcp:tools lists, then re-authorises to call', async () => {
     const provider = new TestOAuthProvider();
-    const first = connectWith(beacon.mcpUrl, provider);
+    const first = connectWith(stack.beacon.mcpUrl, provider);
     await assert.rejects(first.connect(), UnauthorizedError);
     await first.transport.finishAuth(await provider.signIn('viewer', USERS.viewer.password));
     tokensSeen.push(provider.tokens()?.access_token ?? '');
 
-    const session = connectWith(beacon.mcpUrl, provider);
+    const session = connectWith(stack.beacon.mcpUrl, provider);
     await session.connect();
     const { tools } = await session.client.listTools();
     assert.ok(
@@ -133,7 +106,7 @@ describe('OAuth with the real development authorization server', () => {
     await session.transport.finishAuth(await provider.signIn('alice', USERS.alice.password));
     tokensSeen.push(provider.tokens()?.access_token ?? '');
 
-    const stepped = connectWith(beacon.mcpUrl, provider);
+    const stepped = connectWith(stack.beacon.mcpUrl, provider);
     await stepped.connect();
     const { result } = await callStreaming(stepped.client, ['x']);
     assert.equal((result.structuredContent as { processed: number }).processed, 1);
@@ -144,9 +117,9 @@ describe('OAuth with the real development authorization server', () => {
     const provider = new ClientCredentialsProvider({
       clientId: LIMITED.clientId,
       clientSecret: LIMITED.secret,
-      expectedIssuer: auth.issuer,
+      expectedIssuer: stack.auth.issuer,
     });
-    const { client, connect } = connectWith(beacon.mcpUrl, provider);
+    const { client, connect } = connectWith(stack.beacon.mcpUrl, provider);
     await assert.rejects(connect(), (error: Error & { code?: string }) => {
       assert.equal(error.code, 'invalid_scope');
       return true;

@@ -1,21 +1,16 @@
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { base64url, SignJWT } from 'jose';
 import { createApiKey } from '../../src/server/auth/api-keys.js';
 import {
-  type AuthFixtures,
   clientCredentialsToken,
   issuerPublicJwk,
   LIMITED,
-  leakedSecrets,
   MACHINE,
   signWithIssuerKey,
-  startAuthServerProcess,
-  startProtectedBeacon,
-  writeAuthFixtures,
+  useProtectedStack,
 } from '../helpers/auth-stack.js';
-import type { BeaconProcess } from '../helpers/beacon-process.js';
 import { legacyHeaders, modernRequest, openLegacySession, post } from '../helpers/raw-mcp.js';
 
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
@@ -44,23 +39,21 @@ async function expectUnauthorized(res: Response) {
 }
 
 describe('refusals at the authentication layer', () => {
-  let fixtures: AuthFixtures;
-  let auth: Awaited<ReturnType<typeof startAuthServerProcess>>;
-  let beacon: BeaconProcess;
   const tokensSeen: string[] = [];
+  const stack = useProtectedStack(() => tokensSeen);
   const withKey = (key: string, request = listTools()) =>
-    post(beacon.mcpUrl, request.body, { ...request.headers, ...bearer(key) });
+    post(stack.beacon.mcpUrl, request.body, { ...request.headers, ...bearer(key) });
   const withToken = (token: string, request = listTools()) => {
     tokensSeen.push(token);
-    return post(beacon.mcpUrl, request.body, { ...request.headers, ...bearer(token) });
+    return post(stack.beacon.mcpUrl, request.body, { ...request.headers, ...bearer(token) });
   };
   /** The claims a genuine token for this server carries, to vary one at a time. */
   const claims = (overrides: Record<string, unknown> = {}) => ({
     sub: 'forger',
     client_id: 'forger',
     scope: 'mcp:tools',
-    iss: auth.issuer,
-    aud: beacon.mcpUrl,
+    iss: stack.auth.issuer,
+    aud: stack.beacon.mcpUrl,
     iat: Math.floor(Date.now() / 1000),
     exp: Math.floor(Date.now() / 1000) + 600,
     ...overrides,
@@ -68,7 +61,7 @@ describe('refusals at the authentication layer', () => {
 
   /** The reasons the server logged for refusals so far (the client is only ever told "invalid"). */
   const loggedReasons = () =>
-    beacon.lines.flatMap((line) => {
+    stack.beacon.lines.flatMap((line) => {
       const entry = JSON.parse(line);
       return entry.msg === 'authentication failed' ? [String(entry.auth?.reason)] : [];
     });
@@ -81,62 +74,46 @@ describe('refusals at the authentication layer', () => {
     assert.equal(loggedReasons().at(-1), reason);
   };
 
-  before(async () => {
-    fixtures = await writeAuthFixtures();
-    auth = await startAuthServerProcess(fixtures);
-    beacon = await startProtectedBeacon(fixtures, auth.issuer);
-  });
-  after(async () => {
-    console.error(
-      beacon.lines
-        .filter((l) => l.includes('authentication failed'))
-        .map((l) => JSON.parse(l).auth.reason)
-        .join(' '),
-    );
-    await beacon?.stop();
-    await auth?.process.stop();
-    const output = [beacon, auth?.process].map((p) => `${p?.lines.join('\n')}\n${p?.stderr()}`).join('\n');
-    assert.deepEqual(leakedSecrets(output, [...fixtures.secrets, ...tokensSeen]), []);
-    await fixtures?.cleanup();
-  });
-
   it('publishes RFC 9728 resource metadata at the path-aware and the root location', async () => {
     for (const path of [
       '/.well-known/oauth-protected-resource/mcp',
       '/.well-known/oauth-protected-resource',
     ]) {
-      const res = await fetch(`${beacon.origin}${path}`);
+      const res = await fetch(`${stack.beacon.origin}${path}`);
       assert.equal(res.status, 200, path);
       const metadata = await res.json();
-      assert.equal(metadata.resource, beacon.mcpUrl);
-      assert.deepEqual(metadata.authorization_servers, [auth.issuer]);
+      assert.equal(metadata.resource, stack.beacon.mcpUrl);
+      assert.deepEqual(metadata.authorization_servers, [stack.auth.issuer]);
       assert.deepEqual(metadata.scopes_supported, ['mcp:tools']);
       assert.deepEqual(metadata.bearer_methods_supported, ['header']);
     }
   });
 
   it('answers other discovery probes with a plain 404, not a challenge', async () => {
-    const res = await fetch(`${beacon.origin}/.well-known/oauth-authorization-server`);
+    const res = await fetch(`${stack.beacon.origin}/.well-known/oauth-authorization-server`);
     assert.equal(res.status, 404);
     assert.equal((await res.json()).jsonrpc, '2.0');
   });
 
   it('answers no credentials with 401 and a challenge naming the metadata and scope', async () => {
     const { body, headers } = listTools();
-    await refusedFor('missing', post(beacon.mcpUrl, body, headers));
+    await refusedFor('missing', post(stack.beacon.mcpUrl, body, headers));
   });
 
   it('answers a wrong API key with 401, and a right one (bearer or X-API-Key) with 200', async () => {
     const wrong = createApiKey('nobody', ['mcp:tools']).key;
     await refusedFor('unknown_key', withKey(wrong));
-    assert.equal((await withKey(fixtures.keys.alice)).status, 200);
+    assert.equal((await withKey(stack.fixtures.keys.alice)).status, 200);
     const { body, headers } = listTools();
-    const viaHeader = await post(beacon.mcpUrl, body, { ...headers, 'X-API-Key': fixtures.keys.alice });
+    const viaHeader = await post(stack.beacon.mcpUrl, body, {
+      ...headers,
+      'X-API-Key': stack.fixtures.keys.alice,
+    });
     assert.equal(viaHeader.status, 200);
   });
 
   it('accepts a token from the issuer for this resource', async () => {
-    const token = await clientCredentialsToken(auth.issuer, MACHINE, beacon.mcpUrl);
+    const token = await clientCredentialsToken(stack.auth.issuer, MACHINE, stack.beacon.mcpUrl);
     assert.equal((await withToken(token)).status, 200);
   });
 
@@ -144,17 +121,17 @@ describe('refusals at the authentication layer', () => {
     const now = Math.floor(Date.now() / 1000);
     await refusedFor(
       'expired',
-      withToken(await signWithIssuerKey(fixtures, claims({ iat: now - 7200, exp: now - 3600 }))),
+      withToken(await signWithIssuerKey(stack.fixtures, claims({ iat: now - 7200, exp: now - 3600 }))),
     );
   });
 
   it('refuses a token the issuer minted for another resource', async () => {
-    const token = await clientCredentialsToken(auth.issuer, MACHINE, 'http://127.0.0.1:1/other-mcp');
+    const token = await clientCredentialsToken(stack.auth.issuer, MACHINE, 'http://127.0.0.1:1/other-mcp');
     await refusedFor('audience', withToken(token));
   });
 
   it('refuses a token with a tampered payload', async () => {
-    const genuine = await clientCredentialsToken(auth.issuer, MACHINE, beacon.mcpUrl);
+    const genuine = await clientCredentialsToken(stack.auth.issuer, MACHINE, stack.beacon.mcpUrl);
     const [header, payload, signature] = genuine.split('.') as [string, string, string];
     const altered = JSON.parse(new TextDecoder().decode(base64url.decode(payload)));
     altered.sub = 'admin';
@@ -171,7 +148,7 @@ describe('refusals at the authentication layer', () => {
   });
 
   it('refuses HS256 signed with the issuer public key (algorithm confusion)', async () => {
-    const jwk = await issuerPublicJwk(fixtures);
+    const jwk = await issuerPublicJwk(stack.fixtures);
     const { createPublicKey } = await import('node:crypto');
     const pem = createPublicKey({ key: jwk, format: 'jwk' } as never).export({ type: 'spki', format: 'pem' });
     const forged = await new SignJWT(claims())
@@ -183,16 +160,16 @@ describe('refusals at the authentication layer', () => {
   it('refuses a token from another issuer, even signed with a trusted key', async () => {
     await refusedFor(
       'issuer',
-      withToken(await signWithIssuerKey(fixtures, claims({ iss: 'http://127.0.0.1:1' }))),
+      withToken(await signWithIssuerKey(stack.fixtures, claims({ iss: 'http://127.0.0.1:1' }))),
     );
   });
 
   it('lists with any valid credential but answers tools/call without mcp:tools with 403 insufficient_scope', async () => {
-    assert.equal((await withKey(fixtures.keys.lister)).status, 200);
+    assert.equal((await withKey(stack.fixtures.keys.lister)).status, 200);
     for (const res of [
-      await withKey(fixtures.keys.lister, callTool()),
+      await withKey(stack.fixtures.keys.lister, callTool()),
       await withToken(
-        await clientCredentialsToken(auth.issuer, LIMITED, beacon.mcpUrl, 'openid'),
+        await clientCredentialsToken(stack.auth.issuer, LIMITED, stack.beacon.mcpUrl, 'openid'),
         callTool(),
       ),
     ]) {
@@ -203,48 +180,48 @@ describe('refusals at the authentication layer', () => {
       assert.match(challenge, /resource_metadata="[^"]+\/\.well-known\/oauth-protected-resource\/mcp"/);
       assert.equal((await res.json()).jsonrpc, '2.0');
     }
-    assert.equal((await withKey(fixtures.keys.alice, callTool())).status, 200);
+    assert.equal((await withKey(stack.fixtures.keys.alice, callTool())).status, 200);
   });
 
   it('finds tools/call in a 2025 body without Mcp-Method, batches included', async () => {
-    const sessionId = await openLegacySession(beacon.mcpUrl, bearer(fixtures.keys.lister));
+    const sessionId = await openLegacySession(stack.beacon.mcpUrl, bearer(stack.fixtures.keys.lister));
     const call = {
       jsonrpc: '2.0',
       id: 2,
       method: 'tools/call',
       params: { name: 'process_items', arguments: { items: ['a'] } },
     };
-    const headers = { ...legacyHeaders(sessionId), ...bearer(fixtures.keys.lister) };
-    assert.equal((await post(beacon.mcpUrl, call, headers)).status, 403);
-    assert.equal((await post(beacon.mcpUrl, [call], headers)).status, 403);
+    const headers = { ...legacyHeaders(sessionId), ...bearer(stack.fixtures.keys.lister) };
+    assert.equal((await post(stack.beacon.mcpUrl, call, headers)).status, 403);
+    assert.equal((await post(stack.beacon.mcpUrl, [call], headers)).status, 403);
   });
 
   it('refuses credentials in the query string, valid or not, without reading them', async () => {
     const { body, headers } = listTools();
-    for (const query of [`access_token=${fixtures.keys.alice}`, 'api_key=whatever']) {
-      const res = await post(`${beacon.mcpUrl}?${query}`, body, {
+    for (const query of [`access_token=${stack.fixtures.keys.alice}`, 'api_key=whatever']) {
+      const res = await post(`${stack.beacon.mcpUrl}?${query}`, body, {
         ...headers,
-        ...bearer(fixtures.keys.alice),
+        ...bearer(stack.fixtures.keys.alice),
       });
       assert.equal(res.status, 400);
       assert.match((await res.json()).error.message, /query string/);
     }
-    const health = await fetch(`${beacon.origin}/healthz?access_token=x`);
+    const health = await fetch(`${stack.beacon.origin}/healthz?access_token=x`);
     assert.equal(health.status, 400, 'everywhere, not only on /mcp');
   });
 
   it('hides a legacy session from a second principal: POST, GET and DELETE all get 404', async () => {
-    const sessionId = await openLegacySession(beacon.mcpUrl, bearer(fixtures.keys.alice));
-    const asBob = { ...legacyHeaders(sessionId), ...bearer(fixtures.keys.bob) };
+    const sessionId = await openLegacySession(stack.beacon.mcpUrl, bearer(stack.fixtures.keys.alice));
+    const asBob = { ...legacyHeaders(sessionId), ...bearer(stack.fixtures.keys.bob) };
     const ping = { jsonrpc: '2.0', id: 7, method: 'ping' };
-    assert.equal((await post(beacon.mcpUrl, ping, asBob)).status, 404);
-    const get = await fetch(beacon.mcpUrl, { headers: { ...asBob, Accept: 'text/event-stream' } });
+    assert.equal((await post(stack.beacon.mcpUrl, ping, asBob)).status, 404);
+    const get = await fetch(stack.beacon.mcpUrl, { headers: { ...asBob, Accept: 'text/event-stream' } });
     assert.equal(get.status, 404);
     await get.body?.cancel();
-    assert.equal((await fetch(beacon.mcpUrl, { method: 'DELETE', headers: asBob })).status, 404);
+    assert.equal((await fetch(stack.beacon.mcpUrl, { method: 'DELETE', headers: asBob })).status, 404);
     // Alice's session survived all three.
-    const asAlice = { ...legacyHeaders(sessionId), ...bearer(fixtures.keys.alice) };
-    const res = await post(beacon.mcpUrl, ping, asAlice);
+    const asAlice = { ...legacyHeaders(sessionId), ...bearer(stack.fixtures.keys.alice) };
+    const res = await post(stack.beacon.mcpUrl, ping, asAlice);
     assert.equal(res.status, 200);
     await res.body?.cancel();
   });
@@ -253,22 +230,22 @@ describe('refusals at the authentication layer', () => {
     const carol = createApiKey('carol', ['mcp:tools']);
     await refusedFor('unknown_key', withKey(carol.key));
     // Keep alice and bob, drop lister, add carol.
-    const current = JSON.parse(await readFile(fixtures.keysFile, 'utf8'));
+    const current = JSON.parse(await readFile(stack.fixtures.keysFile, 'utf8'));
     const next = [...current.filter((e: { id: string }) => e.id !== 'lister'), carol.entry];
-    await writeFile(fixtures.keysFile, JSON.stringify(next));
-    const reloaded = beacon.waitForLog((e) => e.msg === 'API keys reloaded');
-    beacon.child.kill('SIGHUP');
+    await writeFile(stack.fixtures.keysFile, JSON.stringify(next));
+    const reloaded = stack.beacon.waitForLog((e) => e.msg === 'API keys reloaded');
+    stack.beacon.child.kill('SIGHUP');
     assert.equal((await reloaded).keys, 3);
     assert.equal((await withKey(carol.key)).status, 200);
-    await refusedFor('unknown_key', withKey(fixtures.keys.lister));
-    fixtures.secrets.push(carol.key);
+    await refusedFor('unknown_key', withKey(stack.fixtures.keys.lister));
+    stack.fixtures.secrets.push(carol.key);
   });
 
   it('keeps the previous keys when the reloaded file is broken', async () => {
-    await writeFile(fixtures.keysFile, '{ not json');
-    const failed = beacon.waitForLog((e) => e.msg === 'API keys not reloaded; previous keys kept');
-    beacon.child.kill('SIGHUP');
+    await writeFile(stack.fixtures.keysFile, '{ not json');
+    const failed = stack.beacon.waitForLog((e) => e.msg === 'API keys not reloaded; previous keys kept');
+    stack.beacon.child.kill('SIGHUP');
     assert.match(String((await failed).err), /API_KEYS_FILE .* not valid JSON/);
-    assert.equal((await withKey(fixtures.keys.alice)).status, 200);
+    assert.equal((await withKey(stack.fixtures.keys.alice)).status, 200);
   });
 });

@@ -2,10 +2,13 @@
  * A real authorization stack for the auth tests: `beacon auth-server` and a protected Beacon, both
  * started through the shared process helper, with the files they read written to a temp dir.
  */
+
+import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import type {
   OAuthClientInformationMixed,
   OAuthClientMetadata,
@@ -271,4 +274,34 @@ export async function signInAt(
 /** Fails when any secret appears anywhere in the captured output. */
 export function leakedSecrets(output: string, secrets: readonly string[]): string[] {
   return secrets.filter((secret) => secret.length >= 8 && output.includes(secret));
+}
+
+export interface ProtectedStack {
+  fixtures: AuthFixtures;
+  auth: { process: BeaconProcess; issuer: string };
+  beacon: BeaconProcess;
+}
+
+/**
+ * The auth server and a protected Beacon for one suite: started before its tests, stopped after
+ * them, and then checked that none of the suite's secrets (plus `moreSecrets`, such as tokens the
+ * tests saw) reached either server's output.
+ */
+export function useProtectedStack(moreSecrets: () => readonly string[] = () => []): ProtectedStack {
+  const stack = {} as Partial<ProtectedStack>;
+  before(async () => {
+    stack.fixtures = await writeAuthFixtures();
+    stack.auth = await startAuthServerProcess(stack.fixtures);
+    stack.beacon = await startProtectedBeacon(stack.fixtures, stack.auth.issuer);
+  });
+  after(async () => {
+    await stack.beacon?.stop();
+    await stack.auth?.process.stop();
+    const output = [stack.beacon, stack.auth?.process]
+      .map((p) => `${p?.lines.join('\n')}\n${p?.stderr()}`)
+      .join('\n');
+    assert.deepEqual(leakedSecrets(output, [...(stack.fixtures?.secrets ?? []), ...moreSecrets()]), []);
+    await stack.fixtures?.cleanup();
+  });
+  return stack as ProtectedStack;
 }
