@@ -56,6 +56,14 @@ const EnvSchema = z.object({
   SSE_KEEPALIVE_MS: int('SSE_KEEPALIVE_MS', 0, 600_000).default(15_000),
   LOG_NOTIFY_RATE: int('LOG_NOTIFY_RATE', 1, 1_000_000).default(2000),
   SHUTDOWN_GRACE_MS: int('SHUTDOWN_GRACE_MS', 0, 600_000).default(10_000),
+  MAX_JSON_DEPTH: int('MAX_JSON_DEPTH', 8, 1000).default(64),
+  MAX_CALLS_PER_PRINCIPAL: int('MAX_CALLS_PER_PRINCIPAL', 1, 1_000_000).default(32),
+  MAX_CONCURRENT_CALLS: int('MAX_CONCURRENT_CALLS', 1, 1_000_000).default(1000),
+  MAX_STREAMS: int('MAX_STREAMS', 1, 1_000_000).default(5000),
+  RATE_LIMIT_PER_MINUTE: int('RATE_LIMIT_PER_MINUTE', 0, 100_000_000).default(600),
+  HEADERS_TIMEOUT_MS: int('HEADERS_TIMEOUT_MS', 1000, 600_000).default(10_000),
+  REQUEST_TIMEOUT_MS: int('REQUEST_TIMEOUT_MS', 1000, 3_600_000).default(30_000),
+  KEEPALIVE_TIMEOUT_MS: int('KEEPALIVE_TIMEOUT_MS', 1000, 3_600_000).default(65_000),
   LEGACY_SSE: bool('LEGACY_SSE').default(false),
   LEGACY_SSE_DOCS_URL: z
     .string()
@@ -116,6 +124,18 @@ export type Config = Readonly<{
   /** Log notifications allowed per second (and burst) for one tool call. */
   logNotifyRate: number;
   shutdownGraceMs: number;
+  /** Deepest nesting of arrays and objects a JSON body may have; deeper is refused before parsing reaches a handler. */
+  maxJsonDepth: number;
+  /** What one principal, and the whole process, may hold at once (see README "Limits"). */
+  quotas: Readonly<{
+    callsPerPrincipal: number;
+    concurrentCalls: number;
+    streams: number;
+    /** Requests per principal per minute; 0 turns the limiter off. */
+    ratePerMinute: number;
+  }>;
+  /** Node's HTTP timeouts for reading a request; none of them ever cuts a response stream. */
+  timeouts: Readonly<{ headersMs: number; requestMs: number; keepAliveMs: number }>;
   /** Serve the deprecated 2024-11-05 HTTP+SSE transport on GET /sse + POST /messages. */
   legacySse: boolean;
   /** Where the `Link: rel="deprecation"` header on /sse and /messages points (the migration guide). */
@@ -164,6 +184,20 @@ function metricsConfigOf(e: z.infer<typeof EnvSchema>): Config['metrics'] {
     );
   }
   return Object.freeze({ host: e.METRICS_HOST, port: e.METRICS_PORT, token: e.METRICS_TOKEN });
+}
+
+/** Node refuses a headers timeout longer than the whole-request timeout, so say so by name first. */
+function timeoutsOf(e: z.infer<typeof EnvSchema>): Config['timeouts'] {
+  if (e.HEADERS_TIMEOUT_MS > e.REQUEST_TIMEOUT_MS) {
+    throw new ConfigError(
+      `Invalid configuration: HEADERS_TIMEOUT_MS (${e.HEADERS_TIMEOUT_MS}) must not exceed REQUEST_TIMEOUT_MS (${e.REQUEST_TIMEOUT_MS})`,
+    );
+  }
+  return Object.freeze({
+    headersMs: e.HEADERS_TIMEOUT_MS,
+    requestMs: e.REQUEST_TIMEOUT_MS,
+    keepAliveMs: e.KEEPALIVE_TIMEOUT_MS,
+  });
 }
 
 /** A CORS origin must be exact (scheme, host, port), since browsers compare it letter for letter. */
@@ -243,6 +277,14 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     sseKeepAliveMs: e.SSE_KEEPALIVE_MS,
     logNotifyRate: e.LOG_NOTIFY_RATE,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    maxJsonDepth: e.MAX_JSON_DEPTH,
+    quotas: Object.freeze({
+      callsPerPrincipal: e.MAX_CALLS_PER_PRINCIPAL,
+      concurrentCalls: e.MAX_CONCURRENT_CALLS,
+      streams: e.MAX_STREAMS,
+      ratePerMinute: e.RATE_LIMIT_PER_MINUTE,
+    }),
+    timeouts: timeoutsOf(e),
     legacySse: e.LEGACY_SSE,
     legacySseDocsUrl: e.LEGACY_SSE_DOCS_URL,
     logLevel: e.LOG_LEVEL,

@@ -24,7 +24,17 @@ export type RejectReason =
   | 'body_too_large'
   | 'bad_request'
   | 'session_not_found'
-  | 'session_limit';
+  | 'session_limit'
+  /** SIGTERM received: new work is refused while running calls finish. */
+  | 'draining'
+  /** MAX_CALLS_PER_PRINCIPAL: one principal already runs its share of calls (429). */
+  | 'call_quota'
+  /** RATE_LIMIT_PER_MINUTE: one principal sent too many requests this minute (429). */
+  | 'request_rate'
+  /** MAX_CONCURRENT_CALLS: the process runs all the calls it may (503). */
+  | 'call_capacity'
+  /** MAX_STREAMS: the process holds all the SSE streams it may (503). */
+  | 'stream_capacity';
 
 export const httpRequestDuration = new Histogram({
   name: 'beacon_http_request_duration_seconds',
