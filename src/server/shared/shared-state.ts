@@ -35,6 +35,8 @@ export interface SessionDirectory {
   open(id: string, record: SessionRecord): Promise<boolean>;
   /** The session's record, sliding its idle expiry; undefined when unknown, expired or closed. */
   get(id: string): Promise<SessionRecord | undefined>;
+  /** Slides the idle expiry without reading: a session with a call running never idles out. */
+  touch(id: string): Promise<void>;
   setLogLevel(id: string, level: LogLevel): Promise<void>;
   /** Ends the session for every replica; resolves true when it was open. */
   close(id: string): Promise<boolean>;
