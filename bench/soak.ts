@@ -15,7 +15,7 @@ import { parseSoakOptions, type SoakOptions } from './soak/options.js';
 import { readServer, type ServerReading } from './soak/server-readings.js';
 import { clock, errorCell, type SoakRow, TABLE_HEADER, tableRow } from './soak/table.js';
 import { Tally } from './soak/tally.js';
-import { judge, type Verdict } from './soak/verdict.js';
+import { judge, type MemoryWindow, type Verdict } from './soak/verdict.js';
 
 /**
  * Beacon's quotas, set explicitly: every lane calls with the one API key, so per-principal limits
@@ -67,6 +67,7 @@ async function sampleRows(
     const last = atMs >= endMs;
     if (tick % perRow === 0 || last) {
       const row: SoakRow = {
+        fromS: rows.at(-1)?.elapsedS ?? 0,
         elapsedS: atMs / 1000,
         calls: tally.calls,
         cancelled: tally.cancelled,
@@ -117,9 +118,10 @@ async function settle(metricsUrl: string, tally: Tally): Promise<ServerReading> 
 
 function verdictLines(verdict: Verdict): string[] {
   const { baseline, end } = verdict;
+  const span = (w: MemoryWindow) => `${clock(w.fromS)}–${clock(w.toS)}`;
   const memory =
-    baseline && end && baseline !== end
-      ? `from ${clock(baseline.elapsedS)} to ${clock(end.elapsedS)}: RSS ${signed(verdict.rssGrowthPct)} (${mb(baseline.rssBytes)} → ${mb(end.rssBytes)}), heap used ${signed(verdict.heapGrowthPct)} (${mb(baseline.heapUsedBytes)} → ${mb(end.heapUsedBytes)})`
+    baseline && end
+      ? `lowest readings ${span(baseline)} → ${span(end)}: RSS ${mb(baseline.rssBytes)} → ${mb(end.rssBytes)} (${signed(verdict.rssGrowthPct)}), heap used ${mb(baseline.heapUsedBytes)} → ${mb(end.heapUsedBytes)} (${signed(verdict.heapGrowthPct)})`
       : 'memory not compared';
   return [
     `Verdict: ${verdict.pass ? 'PASS' : 'FAIL'}; ${memory}; ${verdict.errors} errors (warm-up ${clock(verdict.warmUpS)}, limit < 10% growth, 0 errors)`,
@@ -155,7 +157,7 @@ async function main(): Promise<number> {
     const rows = await sampleRows(target, metricsUrl, opts, started, tally);
     await lanes;
     const settled = await settle(metricsUrl, tally);
-    const verdict = judge(rows, opts.durationS, tally.errorCount);
+    const verdict = judge(rows, opts.durationS, opts.intervalS, tally.errorCount);
     out();
     out(
       `The clients: ${tally.calls} calls ok (${tally.resumed} of them resumed), ${tally.cancelled} cancelled, ${tally.sessions} sessions opened and closed`,

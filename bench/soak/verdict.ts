@@ -1,15 +1,31 @@
 /**
  * The soak's verdict, a pure function of the table: memory flat after the warm-up and no error.
  *
- * Memory is judged between the first row at or after the warm-up and the last row. The warm-up is
- * a fifth of the run, at most 2 minutes: the issue's 10-minute run compares minute 2 with the end,
- * and a 20 s smoke run still compares two rows after its JIT and caches have settled a little.
+ * Each row holds the lowest RSS and heap used read during its interval. Heap used saw-tooths
+ * between major garbage collections, which can be more than 15 s apart under load, so a single
+ * interval's floor can sit tens of percent above the next with nothing retained. The verdict
+ * therefore compares the floor over a span of rows (a minute in the 10-minute run) starting at the
+ * warm-up with the floor over the same span at the end: a leak raises the floor, a late GC does not.
+ *
+ * The warm-up is a fifth of the run, at most 2 minutes: the issue's 10-minute run compares minutes
+ * 2–3 with minutes 9–10, and a 20 s smoke run still compares two rows after its JIT has settled.
  */
 export const MAX_GROWTH_PCT = 10;
 export const WARM_UP_CAP_S = 120;
+export const SPAN_CAP_S = 60;
 
 export interface MemoryRow {
+  /** The interval the row's readings come from: (fromS, elapsedS]. */
+  fromS: number;
   elapsedS: number;
+  rssBytes: number;
+  heapUsedBytes: number;
+}
+
+/** The floor over a span of rows. */
+export interface MemoryWindow {
+  fromS: number;
+  toS: number;
   rssBytes: number;
   heapUsedBytes: number;
 }
@@ -17,8 +33,8 @@ export interface MemoryRow {
 export interface Verdict {
   pass: boolean;
   warmUpS: number;
-  baseline: MemoryRow | undefined;
-  end: MemoryRow | undefined;
+  baseline: MemoryWindow | undefined;
+  end: MemoryWindow | undefined;
   /** Growth from baseline to end, in percent; NaN when there is nothing to compare. */
   rssGrowthPct: number;
   heapGrowthPct: number;
@@ -31,19 +47,53 @@ export function warmUpSeconds(durationS: number): number {
   return Math.min(WARM_UP_CAP_S, durationS / 5);
 }
 
+/** How much of the run each compared window covers: a tenth, at most a minute, at least a row. */
+export function spanSeconds(durationS: number, intervalS: number): number {
+  return Math.max(intervalS, Math.min(SPAN_CAP_S, durationS / 10));
+}
+
+function windowOf(rows: readonly MemoryRow[]): MemoryWindow | undefined {
+  const first = rows[0];
+  const last = rows.at(-1);
+  if (!first || !last) return undefined;
+  return {
+    fromS: first.fromS,
+    toS: last.elapsedS,
+    rssBytes: Math.min(...rows.map((r) => r.rssBytes)),
+    heapUsedBytes: Math.min(...rows.map((r) => r.heapUsedBytes)),
+  };
+}
+
 function growthPct(from: number, to: number): number {
   return from > 0 ? ((to - from) / from) * 100 : Number.NaN;
 }
 
-export function judge(rows: readonly MemoryRow[], durationS: number, errors: number): Verdict {
+export function judge(
+  rows: readonly MemoryRow[],
+  durationS: number,
+  intervalS: number,
+  errors: number,
+): Verdict {
   const warmUpS = warmUpSeconds(durationS);
-  const baseline = rows.find((r) => r.elapsedS >= warmUpS);
-  const end = rows.at(-1);
+  const spanS = spanSeconds(durationS, intervalS);
+  const start = rows.find((r) => r.fromS >= warmUpS);
+  const finish = rows.at(-1);
   const reasons: string[] = [];
+  let baseline: MemoryWindow | undefined;
+  let end: MemoryWindow | undefined;
+  if (start && finish) {
+    const startRows = rows.filter((r) => r.fromS >= start.fromS && r.elapsedS <= start.fromS + spanS);
+    const endRows = rows.filter((r) => r.fromS >= finish.elapsedS - spanS);
+    // The windows must not share a row: a row compared with itself says nothing.
+    if ((startRows.at(-1)?.elapsedS ?? Number.POSITIVE_INFINITY) <= (endRows[0]?.fromS ?? 0)) {
+      baseline = windowOf(startRows);
+      end = windowOf(endRows);
+    }
+  }
   let rssGrowthPct = Number.NaN;
   let heapGrowthPct = Number.NaN;
-  if (!baseline || !end || baseline === end) {
-    reasons.push(`too short to judge memory: no two rows at or after the ${warmUpS} s warm-up`);
+  if (!baseline || !end) {
+    reasons.push(`too short to judge memory: no two separate rows after the ${warmUpS} s warm-up`);
   } else {
     rssGrowthPct = growthPct(baseline.rssBytes, end.rssBytes);
     heapGrowthPct = growthPct(baseline.heapUsedBytes, end.heapUsedBytes);
@@ -54,7 +104,7 @@ export function judge(rows: readonly MemoryRow[], durationS: number, errors: num
       // NaN (no reading) fails too: a verdict needs the figure it is about.
       if (!(pct < MAX_GROWTH_PCT)) {
         reasons.push(
-          `${what} grew ${pct.toFixed(1)}% from ${baseline.elapsedS} s to ${end.elapsedS} s (limit ${MAX_GROWTH_PCT}%)`,
+          `${what} grew ${pct.toFixed(1)}% from ${baseline.fromS}–${baseline.toS} s to ${end.fromS}–${end.toS} s (limit ${MAX_GROWTH_PCT}%)`,
         );
       }
     }

@@ -19,6 +19,7 @@ describe('soak table', () => {
 
   it('prints one markdown row with as many cells as the header', () => {
     const row = tableRow({
+      fromS: 90,
       elapsedS: 120,
       calls: 12_345,
       cancelled: 67,
