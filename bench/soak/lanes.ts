@@ -44,7 +44,7 @@ interface LaneContext {
   deadline: number;
 }
 
-function describe(error: unknown): string {
+function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
@@ -135,7 +135,7 @@ export async function runLane(kind: LaneKind, ctx: LaneContext, index: number): 
       try {
         await lane.step();
       } catch (error) {
-        ctx.tally.fail('request', `${kind} lane: ${describe(error)}`);
+        ctx.tally.fail('request', `${kind} lane: ${messageOf(error)}`);
         await sleep(ERROR_PAUSE_MS);
       }
     }
