@@ -1,18 +1,20 @@
 /**
  * The soak's verdict, a pure function of the table: memory flat after the warm-up and no error.
  *
- * Each row holds the lowest RSS and heap used read during its interval. Heap used saw-tooths
- * between major garbage collections, which can be more than 15 s apart under load, so a single
- * interval's floor can sit tens of percent above the next with nothing retained. The verdict
- * therefore compares the floor over a span of rows (a minute in the 10-minute run) starting at the
- * warm-up with the floor over the same span at the end: a leak raises the floor, a late GC does not.
+ * Each row holds the lowest RSS and heap used read during its interval. Between two major garbage
+ * collections heap used only climbs (what survives the young generation piles up in the old one),
+ * so an interval's floor traces that saw-tooth: in the first 10-minute run the floors went from
+ * 32 MB to 43 MB and back, with major collections one to two minutes apart. One interval, or even
+ * one minute, at each end can catch the top of a tooth at one end and the bottom at the other.
+ * So the verdict compares the floor over a span as long as the warm-up, right after it, with the
+ * floor over the same span at the end: each span holds a major collection, and a leak raises the
+ * floor, where a late collection does not.
  *
- * The warm-up is a fifth of the run, at most 2 minutes: the issue's 10-minute run compares minutes
- * 2–3 with minutes 9–10, and a 20 s smoke run still compares two rows after its JIT has settled.
+ * The warm-up is a fifth of the run, at most 2 minutes: the issue's 10-minute run warms up for
+ * 2 minutes and compares minutes 2–4 with minutes 8–10; a 15 s smoke run still compares two rows.
  */
 export const MAX_GROWTH_PCT = 10;
 export const WARM_UP_CAP_S = 120;
-export const SPAN_CAP_S = 60;
 
 export interface MemoryRow {
   /** The interval the row's readings come from: (fromS, elapsedS]. */
@@ -47,9 +49,9 @@ export function warmUpSeconds(durationS: number): number {
   return Math.min(WARM_UP_CAP_S, durationS / 5);
 }
 
-/** How much of the run each compared window covers: a tenth, at most a minute, at least a row. */
+/** How much of the run each compared window covers: as long as the warm-up, at least a row. */
 export function spanSeconds(durationS: number, intervalS: number): number {
-  return Math.max(intervalS, Math.min(SPAN_CAP_S, durationS / 10));
+  return Math.max(intervalS, warmUpSeconds(durationS));
 }
 
 function windowOf(rows: readonly MemoryRow[]): MemoryWindow | undefined {
