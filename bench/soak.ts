@@ -15,7 +15,7 @@ import { parseSoakOptions, type SoakOptions } from './soak/options.js';
 import { readServer, type ServerReading } from './soak/server-readings.js';
 import { clock, errorCell, type SoakRow, TABLE_HEADER, tableRow } from './soak/table.js';
 import { Tally } from './soak/tally.js';
-import { judge, type MemoryWindow, type Verdict } from './soak/verdict.js';
+import { judge, MAX_GROWTH_PCT, type MemoryWindow, type Verdict } from './soak/verdict.js';
 
 /**
  * Beacon's quotas, set explicitly: every lane calls with the one API key, so per-principal limits
@@ -124,7 +124,7 @@ function verdictLines(verdict: Verdict): string[] {
       ? `lowest readings ${span(baseline)} → ${span(end)}: RSS ${mb(baseline.rssBytes)} → ${mb(end.rssBytes)} (${signed(verdict.rssGrowthPct)}), heap used ${mb(baseline.heapUsedBytes)} → ${mb(end.heapUsedBytes)} (${signed(verdict.heapGrowthPct)})`
       : 'memory not compared';
   return [
-    `Verdict: ${verdict.pass ? 'PASS' : 'FAIL'}; ${memory}; ${verdict.errors} errors (warm-up ${clock(verdict.warmUpS)}, limit < 10% growth, 0 errors)`,
+    `Verdict: ${verdict.pass ? 'PASS' : 'FAIL'}; ${memory}; ${verdict.errors} errors (warm-up ${clock(verdict.warmUpS)}, limit < ${MAX_GROWTH_PCT}% growth, 0 errors)`,
     ...verdict.reasons.map((r) => `- ${r}`),
   ];
 }
@@ -145,7 +145,7 @@ async function main(): Promise<number> {
       `Soak: ${clock(opts.durationS)} of mixed load on beacon-prod (${LANES.length} lanes: ${LANES.join(', ')}), a row every ${opts.intervalS} s`,
     );
     out(
-      `Quotas: ${Object.entries(SOAK_ENV)
+      `Settings beyond beacon-prod's: ${Object.entries(SOAK_ENV)
         .map(([k, v]) => `${k}=${v}`)
         .join(' ')}`,
     );
