@@ -3,6 +3,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import helmet from 'helmet';
 import type { Config } from '../config.js';
 import type { AuthLayer } from './auth/layer.js';
+import { principalIdOf } from './auth/principal.js';
 import { refuseQueryCredentials } from './auth/query-token.js';
 import { resourceMetadataUrl } from './auth/resource-metadata.js';
 import { classicProcess } from './classic-stream.js';
@@ -44,9 +45,7 @@ export interface BeaconApp {
 
 /** The principal a request was authenticated as; `anonymous` when auth is off. */
 function principalOf(req: Request): string {
-  const principal = (req as Request & { auth?: { extra?: { principal?: { id?: unknown } } } }).auth?.extra
-    ?.principal?.id;
-  return typeof principal === 'string' ? principal : 'anonymous';
+  return principalIdOf(req) ?? 'anonymous';
 }
 
 /** Assembles the express app. The order of the layers matters; see ARCHITECTURE.md. */
