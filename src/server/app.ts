@@ -14,7 +14,6 @@ import { withCachedJsonSchema } from './mcp/cached-json-schema.js';
 import { mcpEndpoint } from './mcp/endpoint.js';
 import { deprecationHeaders, LegacySseSessions, legacySseRoutes } from './mcp/legacy-sse.js';
 import { type AnyTool, createMcpServer } from './mcp/server.js';
-import { SessionBudget } from './mcp/session-budget.js';
 import { LegacySessions } from './mcp/sessions.js';
 import { healthz, type Readiness, readyz } from './observability/health.js';
 import { httpMetrics } from './observability/http-metrics.js';
@@ -27,6 +26,7 @@ import { corsFor } from './security/cors.js';
 import { hostOriginGuard } from './security/host-origin.js';
 import { requestRateLimit } from './security/rate-limit.js';
 import { streamAdmission } from './security/stream-admission.js';
+import type { SharedState } from './shared/shared-state.js';
 
 /** Everything the app needs, built once at start-up and passed down. */
 export interface AppContext {
@@ -38,6 +38,8 @@ export interface AppContext {
   readiness: Readiness & { draining: boolean };
   /** Credentials and scopes (see auth/layer.ts); with AUTH_MODE=none it lets everything through. */
   auth: AuthLayer;
+  /** What replicas share (sessions, events, control); in memory with one process. */
+  shared: SharedState;
   registerExtras?: (server: McpServer) => void;
 }
 
@@ -67,13 +69,13 @@ export function createApp(ctx: AppContext): BeaconApp {
     })),
     inflight: ctx.inflight,
     shutdownSignal: ctx.shutdownSignal,
+    leases: ctx.shared.leases,
     registerExtras: ctx.registerExtras,
   };
-  const budget = new SessionBudget(config.maxSessions);
   const sessions = new LegacySessions({
     config,
     logger,
-    budget,
+    shared: ctx.shared,
     principalOf,
     buildServer: (state) => createMcpServer(serverDeps, { era: '2025-11-25', session: state }),
   });
@@ -81,7 +83,8 @@ export function createApp(ctx: AppContext): BeaconApp {
     ? new LegacySseSessions({
         config,
         logger,
-        budget,
+        directory: ctx.shared.sessions,
+        control: ctx.shared.control,
         principalOf,
         buildServer: (state) => createMcpServer(serverDeps, { era: '2024-11-05', session: state }),
       })

@@ -14,6 +14,8 @@ export const JsonRpcCode = {
   ServerError: -32000,
   /** Server-defined, as the SDK uses it: the session id is unknown, expired or not yours. */
   SessionNotFound: -32001,
+  /** Server-defined: the replica running the call stopped before answering; retrying is safe. */
+  CallInterrupted: -32005,
 } as const;
 
 /**

@@ -11,6 +11,7 @@ import type { AnyTool } from './mcp/server.js';
 import { createLogger } from './observability/logger.js';
 import { buildInfo } from './observability/metrics.js';
 import { startMetricsListener } from './observability/metrics-server.js';
+import { createSharedState } from './shared/create-shared-state.js';
 import { productionTools } from './tools/index.js';
 
 export interface ServeOptions {
@@ -44,6 +45,7 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
     },
   };
   const auth = await createAuthLayer(config, logger);
+  const shared = await createSharedState(config, logger);
   const { app, sessions, sseSessions } = createApp({
     config,
     logger,
@@ -52,6 +54,7 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
     shutdownSignal: shutdown.signal,
     readiness,
     auth,
+    shared,
     registerExtras: options.registerExtras,
   });
   buildInfo.set({ version: VERSION, node_version: process.version }, 1);
@@ -89,6 +92,7 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
       }
       http.close();
       await Promise.all([sessions.closeAll(), sseSessions?.closeAll()]);
+      await shared.close();
       http.closeAllConnections();
       await metrics.close();
       logger.info('stopped');

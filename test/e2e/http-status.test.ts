@@ -40,6 +40,14 @@ describe('HTTP status codes on /mcp', () => {
     await res.body?.cancel();
   });
 
+  it('advertises only the capabilities it honours: tools without listChanged, and logging', async () => {
+    const res = await post(beacon.mcpUrl, initializeRequest());
+    const data = (await res.text()).split('\n').find((line) => line.startsWith('data: {')) ?? '';
+    const { result } = JSON.parse(data.slice(6)) as { result: { capabilities: Record<string, unknown> } };
+    assert.deepEqual(result.capabilities.tools, { listChanged: false });
+    assert.deepEqual(result.capabilities.logging, {});
+  });
+
   it('refuses a foreign Host with 403 (DNS rebinding)', async () => {
     // fetch will not let a test set Host, so speak HTTP/1.1 by hand.
     const { request } = await import('node:http');

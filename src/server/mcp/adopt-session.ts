@@ -17,6 +17,10 @@ export interface AdoptOptions {
   eventStore: EventStore;
   retryInterval: number;
   keepAliveMs: number;
+  /** The client ended the session (DELETE) through this copy. */
+  onSessionClosed: () => Promise<void>;
+  /** The transport closed, for whatever reason; set before the server connects, which chains it. */
+  onClose: () => void;
 }
 
 export interface AdoptedSession {
@@ -67,7 +71,9 @@ export async function adoptSession(options: AdoptOptions): Promise<AdoptedSessio
     eventStore: store,
     retryInterval: options.retryInterval,
     keepAliveMs: options.keepAliveMs,
+    onsessionclosed: options.onSessionClosed,
   });
+  transport.onclose = options.onClose;
   await options.server.connect(transport);
 
   const replay = async (message: JSONRPCMessage, headers: Record<string, string>) => {

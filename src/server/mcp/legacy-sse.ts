@@ -15,9 +15,10 @@ import type { Logger } from '../observability/logger.js';
 import { sessionsActive } from '../observability/metrics.js';
 import { trackSseStream } from '../observability/sse-streams.js';
 import { adoptCallSlot } from '../security/call-admission.js';
+import { principalHash } from '../shared/principal-hash.js';
+import type { ControlBus, ControlMessage, SessionDirectory } from '../shared/shared-state.js';
 import { cancelledRequestId, PendingRequests } from './pending-requests.js';
 import type { LegacySessionState } from './server.js';
-import type { SessionBudget } from './session-budget.js';
 
 const ERA = '2024-11-05';
 
@@ -60,14 +61,15 @@ interface SseSession {
   /** Requests the client sent that have had neither a response nor a cancellation yet. */
   pending: PendingRequests;
   keepAlive: NodeJS.Timeout | undefined;
-  release: () => void;
 }
 
 export interface LegacySseDeps {
   config: Pick<Config, 'sessionIdleTimeoutMs' | 'sseKeepAliveMs' | 'publicUrl'>;
   logger: Logger;
-  /** MAX_SESSIONS, shared with the 2025-era Streamable HTTP sessions. */
-  budget: SessionBudget;
+  /** Where sessions are registered: MAX_SESSIONS is shared with the 2025-era Streamable HTTP sessions. */
+  directory: SessionDirectory;
+  /** Carries a message posted to another replica to the one holding the stream. */
+  control: ControlBus;
   buildServer: (state: LegacySessionState) => McpServer;
   /** The principal id behind a request; every request is authenticated again upstream. */
   principalOf: (req: Request) => string;
@@ -87,6 +89,7 @@ function isJsonRpcMessage(body: unknown): body is JSONRPCMessage {
 export class LegacySseSessions {
   readonly #sessions = new Map<string, SseSession>();
   readonly #sweeper: NodeJS.Timeout;
+  readonly #unsubscribe: () => void;
   readonly #now: () => number;
   /** Where the endpoint event sends the client: next to the MCP endpoint, behind any path prefix. */
   readonly #messagesPath: string;
@@ -96,6 +99,7 @@ export class LegacySseSessions {
     this.#messagesPath = new URL('messages', deps.config.publicUrl).pathname;
     const every = Math.max(250, Math.min(deps.config.sessionIdleTimeoutMs / 2, 60_000));
     this.#sweeper = setInterval(() => void this.sweep(), every).unref();
+    this.#unsubscribe = deps.control.subscribe((message) => this.#onControl(message));
   }
 
   get size(): number {
@@ -105,22 +109,21 @@ export class LegacySseSessions {
   /** `GET /sse`: opens a session and its stream, or 503 when MAX_SESSIONS are live. */
   async open(req: Request, res: Response): Promise<void> {
     const { config, logger } = this.deps;
-    const release = this.deps.budget.acquire();
-    if (!release) {
+    const transport = new TrackedSseTransport(this.#messagesPath, res);
+    const principal = principalHash(this.deps.principalOf(req));
+    if (!(await this.deps.directory.open(transport.sessionId, { transport: 'http+sse', principal }))) {
       return sendJsonRpcError(res, refusals.sessionLimit());
     }
     const state: LegacySessionState = { logLevel: undefined };
     const server = this.deps.buildServer(state);
-    const transport = new TrackedSseTransport(this.#messagesPath, res);
     const session: SseSession = {
       id: transport.sessionId,
       transport,
       server,
-      principal: this.deps.principalOf(req),
+      principal,
       lastSeen: this.#now(),
       pending: new PendingRequests(),
       keepAlive: undefined,
-      release,
     };
     transport.onresponse = (id) => session.pending.settle(id);
     // Proxies (nginx) must not buffer the stream; the transport sets the other SSE headers itself.
@@ -148,9 +151,13 @@ export class LegacySseSessions {
     if (typeof sessionId !== 'string' || sessionId === '') {
       return sendJsonRpcError(res, refusals.badRequest('sessionId query parameter is required'));
     }
+    const principal = principalHash(this.deps.principalOf(req));
     const session = this.#sessions.get(sessionId);
+    // The stream may be held by another replica: the shared directory knows the session.
+    const remote = session ? undefined : await this.deps.directory.get(sessionId);
     // Another principal's session looks exactly like an unknown one, so its existence is not revealed.
-    if (!session || session.principal !== this.deps.principalOf(req)) {
+    const owner = session?.principal ?? (remote?.transport === 'http+sse' ? remote.principal : undefined);
+    if (owner === undefined || owner !== principal) {
       return sendJsonRpcError(res, refusals.sessionNotFound());
     }
     if (!isJsonContentType(req.headers['content-type'])) {
@@ -168,17 +175,39 @@ export class LegacySseSessions {
         ),
       );
     }
-    session.lastSeen = this.#now();
-    if (isJSONRPCRequest(message)) {
-      if (session.pending.has(message.id)) {
-        return sendJsonRpcError(res, refusals.badRequest('request id already in use in this session'));
-      }
-      // A call here outlives this 202: its places are held until its answer or cancellation.
-      session.pending.add(message.id, adoptCallSlot(res));
+    if (!session) {
+      // The answer travels on the stream, wherever it is: this replica only hands the message on.
+      await this.deps.control.publish({ kind: 'sse-message', session: sessionId, message });
+      res.status(202).type('text/plain').send('Accepted');
+      return;
     }
+    if (isJSONRPCRequest(message) && session.pending.has(message.id)) {
+      return sendJsonRpcError(res, refusals.badRequest('request id already in use in this session'));
+    }
+    // A call here outlives this 202: its places are held until its answer or cancellation.
+    this.#track(session, message, adoptCallSlot(res));
+    await session.transport.handlePostMessage(req, res, message);
+  }
+
+  /** Notes a client message for the session's idle clock and its calls in flight. */
+  #track(session: SseSession, message: JSONRPCMessage, release?: () => void): void {
+    session.lastSeen = this.#now();
+    if (isJSONRPCRequest(message)) session.pending.add(message.id, release);
     const cancelled = cancelledRequestId(message);
     if (cancelled !== undefined) session.pending.settle(cancelled);
-    await session.transport.handlePostMessage(req, res, message);
+  }
+
+  /** A message posted to another replica for a stream held here. */
+  #onControl(control: ControlMessage): void {
+    if (control.kind !== 'sse-message') return;
+    const session = this.#sessions.get(control.session);
+    if (!session) return;
+    const { message } = control;
+    if (isJSONRPCRequest(message) && session.pending.has(message.id)) return;
+    this.#track(session, message);
+    session.transport.handleMessage(message).catch((error: Error) => {
+      this.deps.logger.warn({ err: error.message }, 'message from another replica not delivered');
+    });
   }
 
   /** Closes sessions with no call in flight and no message for SESSION_IDLE_TIMEOUT_MS. */
@@ -186,11 +215,14 @@ export class LegacySseSessions {
     const cutoff = this.#now() - this.deps.config.sessionIdleTimeoutMs;
     const idle = [...this.#sessions.values()].filter((s) => s.pending.size === 0 && s.lastSeen < cutoff);
     await Promise.all(idle.map((session) => this.#close(session)));
+    // The stream is open here: its place under MAX_SESSIONS must not expire in the directory.
+    await Promise.all([...this.#sessions.keys()].map((id) => this.deps.directory.touch(id)));
   }
 
   /** Ends every stream: used on shutdown. Calls still running are aborted by the server's close. */
   async closeAll(): Promise<void> {
     clearInterval(this.#sweeper);
+    this.#unsubscribe();
     await Promise.all([...this.#sessions.values()].map((session) => this.#close(session)));
   }
 
@@ -199,7 +231,7 @@ export class LegacySseSessions {
     this.#sessions.delete(session.id);
     clearInterval(session.keepAlive);
     session.pending.settleAll();
-    session.release();
+    await this.deps.directory.close(session.id);
     sessionsActive.dec({ era: ERA });
     this.deps.logger.debug({ session: session.id.slice(0, 8) }, 'legacy SSE session closed');
     // Closing the server closes the transport (ending the stream) and aborts calls in flight.

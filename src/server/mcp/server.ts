@@ -6,6 +6,7 @@ import type { InflightCalls } from '../inflight.js';
 import type { Logger } from '../observability/logger.js';
 import { type Era, toolCallDuration, toolCalls } from '../observability/metrics.js';
 import { traceContextOf } from '../observability/trace-context.js';
+import type { CallLeases } from '../shared/shared-state.js';
 import { LOG_LEVELS, type LogLevel, type ToolDefinition, ToolInputError } from '../tools/tool.js';
 import { eitherSignal } from './either-signal.js';
 import { createNotifier } from './notifier.js';
@@ -20,6 +21,8 @@ export interface McpServerDeps {
   inflight: InflightCalls;
   /** Aborted when a shutdown's grace period is over: running calls end with an error result. */
   shutdownSignal: AbortSignal;
+  /** Which replica runs which 2025-era call, so another can answer for it if this one dies. */
+  leases: CallLeases;
   /** Test-only hook (conformance fixtures); production never passes it. */
   registerExtras?: (server: McpServer) => void;
 }
@@ -28,6 +31,8 @@ export interface McpServerDeps {
 export interface LegacySessionState {
   /** Set by `logging/setLevel`; until then every level is sent. */
   logLevel: LogLevel | undefined;
+  /** Makes a level set here apply on every replica serving the session. */
+  shareLevel?: (level: LogLevel) => Promise<void>;
 }
 
 export interface ServerScope {
@@ -44,7 +49,11 @@ const INSTRUCTIONS =
 export function createMcpServer(deps: McpServerDeps, scope: ServerScope): McpServer {
   const server = new McpServer(
     { name: 'beacon', title: 'Beacon', version: VERSION },
-    { capabilities: { tools: {}, logging: {} }, instructions: INSTRUCTIONS },
+    {
+      // listChanged stays false: the tool list never changes at run time, so the notification never comes.
+      capabilities: { tools: { listChanged: false }, logging: {} },
+      instructions: INSTRUCTIONS,
+    },
   );
   // One McpServer per HTTP+SSE stream, so the barrier remembers that stream's client.
   const barrier = scope.era === '2024-11-05' ? createProgressBarrier() : undefined;
@@ -54,6 +63,7 @@ export function createMcpServer(deps: McpServerDeps, scope: ServerScope): McpSer
     // The notifier applies the level, so the session keeps it where the notifier can read it.
     server.server.setRequestHandler('logging/setLevel', async (request) => {
       session.logLevel = request.params.level;
+      await session.shareLevel?.(request.params.level);
       return {};
     });
   }
@@ -109,6 +119,8 @@ function registerTool(
         items: itemCount(input),
       };
       const end = deps.inflight.begin();
+      const lease =
+        scope.session && ctx.sessionId ? deps.leases.hold(ctx.sessionId, ctx.mcpReq.id) : undefined;
       const timer = toolCallDuration.startTimer({ tool: tool.name });
       let outcome: 'ok' | 'error' | 'cancelled' = 'ok';
       deps.logger.debug(fields, 'tool call started');
@@ -139,6 +151,7 @@ function registerTool(
         deps.logger.error({ ...fields, err: error }, 'tool failed unexpectedly');
         return { isError: true, content: [{ type: 'text', text: `${tool.name} failed: internal error` }] };
       } finally {
+        lease?.release();
         dispose();
         const seconds = timer();
         toolCalls.inc({ tool: tool.name, outcome });

@@ -9,6 +9,8 @@ import { metaOfBody, type TraceContext, traceContextOf } from './trace-context.j
 interface ScopeLocals {
   era?: Era;
   sessionId?: string;
+  /** This replica rebuilt the session from the shared store to answer the request. */
+  sessionAdopted?: boolean;
 }
 
 /**
@@ -42,6 +44,7 @@ export function requestLogFields(req: Request, res: Response): Record<string, un
   const fields: Record<string, unknown> = { route: routeOf(req) };
   if (locals.era) fields.era = locals.era;
   if (sessionId) fields.session = sessionHash(sessionId);
+  if (locals.sessionAdopted) fields.session_adopted = true;
   const principal = principalIdOf(req);
   if (principal) fields.principal = principal;
   const rejected = rejectionOf(res);

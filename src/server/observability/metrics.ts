@@ -82,8 +82,14 @@ export const notificationsDropped = new Counter({
 
 export const sessionsActive = new Gauge({
   name: 'beacon_sessions_active',
-  help: 'Live sessions, by protocol era.',
+  help: 'Live sessions this replica holds a copy of, by protocol era.',
   labelNames: ['era'] as const,
+  registers: [registry],
+});
+
+export const sessionsAdopted = new Counter({
+  name: 'beacon_sessions_adopted_total',
+  help: 'Sessions this replica served without having created them (rebuilt from the shared store).',
   registers: [registry],
 });
 
@@ -117,6 +123,12 @@ export const eventStoreBytes = new Gauge({
   collect() {
     this.set(eventStoreTotals.bytes);
   },
+});
+
+export const callLeasesExpired = new Counter({
+  name: 'beacon_call_leases_expired_total',
+  help: 'Calls answered with an error for a replica that stopped while running them (their lease expired).',
+  registers: [registry],
 });
 
 export const requestsRejected = new Counter({

@@ -49,6 +49,8 @@ describe('adoptSession', () => {
       eventStore: store,
       retryInterval: 1000,
       keepAliveMs: 0,
+      onSessionClosed: async () => undefined,
+      onClose: () => undefined,
     });
     assert.equal(transport.sessionId, 'stored-session-id');
     // The server learnt the client from the replayed initialize.
@@ -74,8 +76,34 @@ describe('adoptSession', () => {
       eventStore: store,
       retryInterval: 1000,
       keepAliveMs: 0,
+      onSessionClosed: async () => undefined,
+      onClose: () => undefined,
     });
     assert.equal(store.size, 0);
+  });
+
+  it('tells the caller when the client deletes the session through the adopted copy', async () => {
+    let deleted = 0;
+    const { transport } = await adoptSession({
+      id: 'doomed',
+      initialize,
+      server: server(),
+      eventStore: new MemoryEventStore({ maxEvents: 10, maxBytes: 1 << 20, ttlMs: 60_000 }),
+      retryInterval: 1000,
+      keepAliveMs: 0,
+      onSessionClosed: async () => {
+        deleted += 1;
+      },
+      onClose: () => undefined,
+    });
+    const answer = await transport.handleRequest(
+      new Request('http://127.0.0.1/mcp', {
+        method: 'DELETE',
+        headers: { 'mcp-session-id': 'doomed', 'mcp-protocol-version': '2025-11-25' },
+      }),
+    );
+    assert.equal(answer.status, 200);
+    assert.equal(deleted, 1);
   });
 
   it('still refuses another session id', async () => {
@@ -86,6 +114,8 @@ describe('adoptSession', () => {
       eventStore: new MemoryEventStore({ maxEvents: 10, maxBytes: 1 << 20, ttlMs: 60_000 }),
       retryInterval: 1000,
       keepAliveMs: 0,
+      onSessionClosed: async () => undefined,
+      onClose: () => undefined,
     });
     const answer = await transport.handleRequest(
       post({ jsonrpc: '2.0', id: 1, method: 'tools/list' }, 'theirs'),
@@ -102,6 +132,8 @@ describe('adoptSession', () => {
         eventStore: new MemoryEventStore({ maxEvents: 10, maxBytes: 1 << 20, ttlMs: 60_000 }),
         retryInterval: 1000,
         keepAliveMs: 0,
+        onSessionClosed: async () => undefined,
+        onClose: () => undefined,
       }),
       /replayed initialize answered|did not take the stored session id/,
     );
