@@ -170,6 +170,16 @@ export function eventStoreContract(name: string, makeFixture: () => Promise<Even
       assert.deepEqual((await replay(b, second[0] ?? '')).seen, ['p4', 'r2']);
     });
 
+    it('drops an old stream whole when all its events must go', async () => {
+      const { a, b, settle } = await session({ ...roomy, maxEvents: 4 });
+      const [first] = await storeForPost([1], a, randomUUID(), [result(1)]);
+      await settle(a);
+      const second = await storeForPost([2], a, randomUUID(), [note(1), note(2), note(3), result(2)]);
+      await settle(a);
+      await assert.rejects(replay(b, first ?? ''), UnknownEventError);
+      assert.deepEqual((await replay(b, second[0] ?? '')).seen, ['p2', 'p3', 'r2']);
+    });
+
     it('keeps at most maxBytes, dropping the oldest', async () => {
       const maxBytes = 300;
       const { a, b, settle } = await session({ ...roomy, maxBytes });

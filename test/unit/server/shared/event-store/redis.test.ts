@@ -114,6 +114,25 @@ describe('RedisEventStores', () => {
     await close();
   });
 
+  it('names only kept streams in the meta hash, with their size once ended', async () => {
+    const opts = options({ ...roomy, maxEvents: 4 });
+    const { client, stores, close } = await replica(server.url, opts);
+    const sessionId = randomUUID();
+    const store = stores.forSession(sessionId);
+    await withRequestIds([1], () => store.storeEvent(randomUUID(), result(1)));
+    await store.flush();
+    const stream = randomUUID();
+    await withRequestIds(['b'], async () => {
+      for (const message of [note(1), note(2), note(3), result('b')]) await store.storeEvent(stream, message);
+    });
+    await store.flush();
+    const meta = await client.hGetAll(`${opts.keyPrefix}{${sessionId}}:ev:meta`);
+    const [lane = ''] = Object.values(meta).filter((value) => value.endsWith(stream));
+    assert.deepEqual(Object.keys(meta).sort(), [`l:${lane}`, 'r:"b"'], 'the dropped stream is forgotten');
+    assert.match(meta[`l:${lane}`] ?? '', /^\d+ 4 \d+$/, 'ended at, events, bytes');
+    await close();
+  });
+
   it('writes locally only on the writer, until the final response', async () => {
     const opts = options(roomy);
     const [one, two] = await Promise.all([replica(server.url, opts), replica(server.url, opts)]);
