@@ -7,9 +7,9 @@ import type { RequestId } from '@modelcontextprotocol/server';
  * answers (the SDK passes only the stream id to `storeEvent`): that lets any replica find a
  * request's stream (`appendFinal`) and know when the stream has its last response.
  */
-export const requestIdsContext = new AsyncLocalStorage<readonly RequestId[]>();
+export const requestContext = new AsyncLocalStorage<readonly RequestId[]>();
 
 /** Runs `fn` with `ids` as the current POST's request ids, for everything it awaits too. */
 export function withRequestIds<T>(ids: readonly RequestId[], fn: () => T): T {
-  return requestIdsContext.run(ids, fn);
+  return requestContext.run(ids, fn);
 }
