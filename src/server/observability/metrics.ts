@@ -131,6 +131,12 @@ export const callLeasesExpired = new Counter({
   registers: [registry],
 });
 
+export const eventStoreWriteErrors = new Counter({
+  name: 'beacon_event_store_write_errors_total',
+  help: 'Events the shared (Redis) event store failed to keep; they were still sent on the live stream.',
+  registers: [registry],
+});
+
 export const requestsRejected = new Counter({
   name: 'beacon_requests_rejected_total',
   help: 'Requests refused before reaching a tool, by reason.',
