@@ -46,6 +46,11 @@ export const SYSTEM_TOOLS: readonly SystemTool[] = [
     neededBy: ['test/e2e/deploy-configs.test.ts', 'test/containers/compose-stack.ts'],
   },
   { tool: 'openssl', debianPackage: 'openssl', neededBy: ['test/unit/client/tls-fetch.test.ts'] },
+  {
+    tool: 'redis-server',
+    debianPackage: 'redis-server',
+    neededBy: ['test/helpers/redis-server.ts', 'test/unit/server/shared/redis/connection.test.ts'],
+  },
   // npm run test:containers only
   { tool: 'podman', debianPackage: 'podman', neededBy: ['test/containers/compose-stack.ts'] },
   { tool: 'debootstrap', debianPackage: 'debootstrap', neededBy: ['test/containers/compose-stack.ts'] },

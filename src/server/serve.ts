@@ -11,6 +11,7 @@ import type { AnyTool } from './mcp/server.js';
 import { createLogger } from './observability/logger.js';
 import { buildInfo } from './observability/metrics.js';
 import { startMetricsListener } from './observability/metrics-server.js';
+import { createSharedConnection } from './shared/redis/connection.js';
 import { productionTools } from './tools/index.js';
 
 export interface ServeOptions {
@@ -37,11 +38,15 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
   const shutdown = new AbortController();
   // Every call in flight listens on it (see either-signal.ts): hundreds at once are normal, not a leak.
   setMaxListeners(0, shutdown.signal);
+  // REDIS_URL set: replicas share state through Redis. Never awaited: Beacon serves what needs no
+  // shared state while Redis is away, and /readyz says 503 until it has been reached once.
+  const shared = createSharedConnection(config, logger);
   const readiness = {
     draining: false,
     ready() {
       return !this.draining;
     },
+    ...(shared && { sharedStore: () => shared.status() }),
   };
   const auth = await createAuthLayer(config, logger);
   const { app, sessions, sseSessions } = createApp({
@@ -90,6 +95,7 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
       http.close();
       await Promise.all([sessions.closeAll(), sseSessions?.closeAll()]);
       http.closeAllConnections();
+      await shared?.close();
       await metrics.close();
       logger.info('stopped');
     })();
