@@ -51,6 +51,7 @@ export const SYSTEM_TOOLS: readonly SystemTool[] = [
     debianPackage: 'redis-server',
     neededBy: [
       'test/e2e/redis-outage.test.ts',
+      'test/e2e/shared-brute-force.test.ts',
       'test/helpers/redis-server.ts',
       'test/unit/server/shared/redis/connection.test.ts',
     ],

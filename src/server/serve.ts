@@ -11,6 +11,7 @@ import type { AnyTool } from './mcp/server.js';
 import { createLogger } from './observability/logger.js';
 import { buildInfo } from './observability/metrics.js';
 import { startMetricsListener } from './observability/metrics-server.js';
+import { createLimiterStores } from './shared/limiter-store.js';
 import { createSharedConnection } from './shared/redis/connection.js';
 import { productionTools } from './tools/index.js';
 
@@ -41,6 +42,7 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
   // REDIS_URL set: replicas share state through Redis. Never awaited: Beacon serves what needs no
   // shared state while Redis is away, and /readyz says 503 until it has been reached once.
   const shared = createSharedConnection(config, logger);
+  const limiterStores = createLimiterStores(shared, logger);
   const readiness = {
     draining: false,
     ready() {
@@ -48,7 +50,7 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
     },
     ...(shared && { sharedStore: () => shared.status() }),
   };
-  const auth = await createAuthLayer(config, logger);
+  const auth = await createAuthLayer(config, logger, limiterStores);
   const { app, sessions, sseSessions } = createApp({
     config,
     logger,
