@@ -2,7 +2,7 @@
 # Prepares a Debian bookworm CI runner (as root) for the tests. scripts/preflight.ts lists which
 # test runs which tool; every package it names is installed here (a unit test checks that):
 #   npm test                 needs caddy, prometheus (promtool too), docker-compose (config
-#                            validation only), openssl and redis-server
+#                            validation only), openssl and redis-server (the shared-state tests)
 #   npm run test:containers  also needs podman, debootstrap and curl, and builds the base images
 # --no-install-recommends keeps docker.io (a docker-compose recommendation) off: the tests drive
 # podman through its Docker-compatible API instead.

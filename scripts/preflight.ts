@@ -49,7 +49,13 @@ export const SYSTEM_TOOLS: readonly SystemTool[] = [
   {
     tool: 'redis-server',
     debianPackage: 'redis-server',
-    neededBy: ['test/helpers/redis-server.ts', 'test/unit/server/shared/event-store/redis.test.ts'],
+    neededBy: [
+      'test/e2e/redis-outage.test.ts',
+      'test/e2e/shared-brute-force.test.ts',
+      'test/helpers/redis-server.ts',
+      'test/unit/server/shared/event-store/redis.test.ts',
+      'test/unit/server/shared/redis/connection.test.ts',
+    ],
   },
   // npm run test:containers only
   { tool: 'podman', debianPackage: 'podman', neededBy: ['test/containers/compose-stack.ts'] },

@@ -169,7 +169,9 @@ export function createApp(ctx: AppContext): BeaconApp {
   // The last word on any error: a JSON-RPC body, never express's HTML page or a stack trace.
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
     const answer = httpErrorOf(error);
-    if (answer.status >= 500) req.log?.error({ err: error }, 'unhandled error');
+    // A 5xx with a reason is a deliberate refusal (counted, and its cause logged where it arose).
+    if (answer.status >= 500 && answer.reason === undefined)
+      req.log?.error({ err: error }, 'unhandled error');
     else if (!(error instanceof HttpError)) {
       // A client's mistake: say why at warn, without a stack.
       req.log?.warn({ reason: (error as Error)?.message, status: answer.status }, 'request refused');

@@ -2,6 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Response } from 'express';
 import type { RejectReason } from './observability/metrics.js';
 import { countRejection } from './observability/rejections.js';
+import { SharedStateUnavailable } from './shared/unavailable.js';
 
 /** JSON-RPC error codes Beacon answers with at the HTTP layer. */
 export const JsonRpcCode = {
@@ -56,13 +57,14 @@ export function sendJsonRpcError(res: Response, error: HttpError): void {
 }
 
 /**
- * The HTTP error for anything a handler threw: an `HttpError` as it is, another error that
- * carries its own 4xx status (express's and body-parser's `http-errors`) with that status, and
- * anything else as 500. A 4xx keeps only the standard reason phrase, never the error's own text,
- * which may name internals.
+ * The HTTP error for anything a handler threw: an `HttpError` as it is, `SharedStateUnavailable`
+ * as 503 with Retry-After, another error that carries its own 4xx status (express's and
+ * body-parser's `http-errors`) with that status, and anything else as 500. A 4xx keeps only the
+ * standard reason phrase, never the error's own text, which may name internals.
  */
 export function httpErrorOf(error: unknown): HttpError {
   if (error instanceof HttpError) return error;
+  if (error instanceof SharedStateUnavailable) return refusals.sharedStateUnavailable();
   const { status, statusCode } = (error ?? {}) as { status?: unknown; statusCode?: unknown };
   const own = typeof status === 'number' ? status : statusCode;
   if (typeof own === 'number' && Number.isInteger(own) && own >= 400 && own <= 499) {
@@ -96,4 +98,16 @@ export const refusals = {
     ),
   badRequest: (why: string) =>
     new HttpError(400, JsonRpcCode.ServerError, `Bad Request: ${why}`, 'bad_request'),
+  /**
+   * REDIS_URL set and Redis unreachable or too slow: the request needs shared state (a 2025-era
+   * session) that cannot be read now. Retry-After covers about one reconnect attempt.
+   */
+  sharedStateUnavailable: () =>
+    new HttpError(
+      503,
+      JsonRpcCode.ServerError,
+      'Service temporarily unavailable: shared session state cannot be reached, retry shortly',
+      'shared_state_unavailable',
+      { 'Retry-After': '2' },
+    ),
 };

@@ -12,6 +12,8 @@ import { createLogger } from './observability/logger.js';
 import { buildInfo } from './observability/metrics.js';
 import { startMetricsListener } from './observability/metrics-server.js';
 import { createSharedState } from './shared/create-shared-state.js';
+import { createLimiterStores } from './shared/limiter-store.js';
+import { createSharedConnection } from './shared/redis/connection.js';
 import { productionTools } from './tools/index.js';
 
 export interface ServeOptions {
@@ -38,14 +40,19 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
   const shutdown = new AbortController();
   // Every call in flight listens on it (see either-signal.ts): hundreds at once are normal, not a leak.
   setMaxListeners(0, shutdown.signal);
+  // REDIS_URL set: replicas share state through Redis. Never awaited: Beacon serves what needs no
+  // shared state while Redis is away, and /readyz says 503 until it has been reached once.
+  const connection = createSharedConnection(config, logger);
+  const limiterStores = createLimiterStores(connection, logger);
   const readiness = {
     draining: false,
     ready() {
       return !this.draining;
     },
+    ...(connection && { sharedStore: () => connection.status() }),
   };
-  const auth = await createAuthLayer(config, logger);
-  const shared = await createSharedState(config, logger);
+  const auth = await createAuthLayer(config, logger, limiterStores);
+  const shared = createSharedState(config, logger, connection);
   const { app, sessions, sseSessions } = createApp({
     config,
     logger,
@@ -94,6 +101,7 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
       await Promise.all([sessions.closeAll(), sseSessions?.closeAll()]);
       await shared.close();
       http.closeAllConnections();
+      await connection?.close();
       await metrics.close();
       logger.info('stopped');
     })();

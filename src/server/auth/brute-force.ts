@@ -1,5 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { MemoryStore, rateLimit } from 'express-rate-limit';
+import { type Logger as RateLimitLogger, rateLimit, type Store } from 'express-rate-limit';
 import { HttpError, JsonRpcCode, sendJsonRpcError } from '../http-errors.js';
 import { clientAddressKey } from './principal.js';
 
@@ -16,13 +16,23 @@ export interface FailureThrottle {
  * Every attempt is counted up front and a successful one is forgiven at once, so well-behaved
  * clients, long-running streams included, never use up the budget.
  * The address is the proxy-reported client when express's `trust proxy` says the peer is a proxy.
+ * The counters live in `store` (see shared/limiter-store.ts): shared by every replica when
+ * REDIS_URL is set. When the store fails, the throttle fails open: a guess is then answered 401
+ * like any other, never 429 or 500, and the store says so in the log.
  */
-export function failureThrottle(options: { limit: number; windowMs: number }): FailureThrottle {
-  const store = new MemoryStore();
+export function failureThrottle(options: {
+  limit: number;
+  windowMs: number;
+  store: Store;
+  logger: RateLimitLogger;
+}): FailureThrottle {
+  const { store } = options;
   const limiter = rateLimit({
     windowMs: options.windowMs,
     limit: options.limit,
     store,
+    passOnStoreError: true,
+    logger: options.logger,
     keyGenerator: clientAddressKey,
     standardHeaders: false,
     legacyHeaders: false,
@@ -48,7 +58,8 @@ export function failureThrottle(options: { limit: number; windowMs: number }): F
   return {
     guard: limiter,
     forgive(req) {
-      void store.decrement(clientAddressKey(req));
+      // Best effort: a store that cannot forgive now has already reported its outage.
+      void Promise.resolve(store.decrement(clientAddressKey(req))).catch(() => undefined);
     },
   };
 }

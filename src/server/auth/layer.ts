@@ -3,6 +3,7 @@ import type { AuthKind, Config } from '../../config.js';
 import { HttpError, JsonRpcCode, sendJsonRpcError } from '../http-errors.js';
 import type { Logger } from '../observability/logger.js';
 import { authResults } from '../observability/metrics.js';
+import type { LimiterStores } from '../shared/limiter-store.js';
 import { ApiKeyStore } from './api-keys.js';
 import { failureThrottle } from './brute-force.js';
 import { hasScopes, insufficientScope, requiredScopes, unauthorized } from './challenge.js';
@@ -43,7 +44,12 @@ export function refusalOf(
     : { status: 401, missing: true, reason: 'missing' };
 }
 
-export async function createAuthLayer(config: Config, logger: Logger): Promise<AuthLayer> {
+/** `limiterStores` holds the brute-force counters: in memory, or in Redis shared by every replica. */
+export async function createAuthLayer(
+  config: Config,
+  logger: Logger,
+  limiterStores: LimiterStores,
+): Promise<AuthLayer> {
   const { modes } = config.auth;
   if (modes.length === 0) {
     logger.warn(
@@ -71,6 +77,8 @@ export async function createAuthLayer(config: Config, logger: Logger): Promise<A
   const throttle = failureThrottle({
     limit: config.auth.failureLimit,
     windowMs: config.auth.failureWindowMs,
+    store: limiterStores.create('auth-failures'),
+    logger: limiterStores.logger,
   });
   logger.info({ modes, keys: keys?.size, issuer, resource: resource.href }, 'authentication enabled');
 

@@ -25,15 +25,17 @@ export const REDACTION = {
 
 /**
  * JSON lines on stdout, or pino-pretty for a human in development (LOG_FORMAT=pretty). Redaction
- * runs before either. `destination` lets a test capture JSON lines in memory.
+ * runs before either. Every line names the replica (REPLICA_ID, default the hostname), so the lines
+ * of several replicas can be told apart once collected. `destination` lets a test capture JSON
+ * lines in memory.
  */
 export function createLogger(
-  config: Pick<Config, 'logLevel' | 'logFormat'>,
+  config: Pick<Config, 'logLevel' | 'logFormat' | 'replicaId'>,
   destination?: DestinationStream,
 ): Logger {
   const options = {
     level: config.logLevel,
-    base: { service: 'beacon' },
+    base: { service: 'beacon', replica: config.replicaId },
     timestamp: pino.stdTimeFunctions.isoTime,
     ...REDACTION,
   };

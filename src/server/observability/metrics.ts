@@ -34,7 +34,9 @@ export type RejectReason =
   /** MAX_CONCURRENT_CALLS: the process runs all the calls it may (503). */
   | 'call_capacity'
   /** MAX_STREAMS: the process holds all the SSE streams it may (503). */
-  | 'stream_capacity';
+  | 'stream_capacity'
+  /** REDIS_URL set and Redis unreachable or slower than REDIS_TIMEOUT_MS: a sessionful request gets 503. */
+  | 'shared_state_unavailable';
 
 export const httpRequestDuration = new Histogram({
   name: 'beacon_http_request_duration_seconds',
@@ -148,6 +150,28 @@ export const authResults = new Counter({
   name: 'beacon_auth_total',
   help: 'Authentication attempts, by credential kind and result.',
   labelNames: ['kind', 'result'] as const,
+  registers: [registry],
+});
+
+/**
+ * Registered only when REDIS_URL is set (`registerRedisMetrics`), so that one process keeping its
+ * state in memory never reports a Redis that is "down".
+ */
+export const redisUp = new Gauge({
+  name: 'beacon_redis_up',
+  help: '1 while this replica is connected to Redis (REDIS_URL), 0 while it reconnects.',
+  registers: [],
+});
+
+export function registerRedisMetrics(): void {
+  if (!registry.getSingleMetric('beacon_redis_up')) registry.registerMetric(redisUp);
+}
+
+export const redisCommandDuration = new Histogram({
+  name: 'beacon_redis_command_duration_seconds',
+  help: 'Time Redis took to answer a command, or until REDIS_TIMEOUT_MS gave up on it, by command.',
+  labelNames: ['command'] as const,
+  buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
   registers: [registry],
 });
 

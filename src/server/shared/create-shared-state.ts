@@ -1,18 +1,32 @@
 import type { Config } from '../../config.js';
 import type { Logger } from '../observability/logger.js';
+import { MemoryEventStores } from './event-store/memory.js';
+import { RedisEventStores } from './event-store/redis.js';
+import type { BlockingRedis } from './event-store/redis-tailer.js';
 import { MemoryControlBus } from './memory/control.js';
-import { MemoryEventStores } from './memory/event-stores.js';
 import { MemoryCallLeases } from './memory/leases.js';
 import { MemorySessionDirectory } from './memory/sessions.js';
+import type { SharedConnection } from './redis/connection.js';
+import { RedisControlBus } from './redis/control.js';
+import { RedisCallLeases } from './redis/leases.js';
+import { RedisSessionDirectory } from './redis/sessions.js';
 import type { SharedState } from './shared-state.js';
 
-type SharedConfig = Pick<
-  Config,
-  'maxSessions' | 'sessionIdleTimeoutMs' | 'eventStore' | 'redis' | 'callLeaseMs' | 'replicaId'
->;
+type SharedConfig = Pick<Config, 'maxSessions' | 'sessionIdleTimeoutMs' | 'eventStore' | 'callLeaseMs'>;
 
-/** One process, everything in memory: REDIS_URL unset. */
-export function memorySharedState(config: SharedConfig): SharedState {
+/**
+ * Chosen once at start-up: one process with everything in memory when REDIS_URL is unset, Redis
+ * shared by every replica when it is set. Nothing above `server/shared/` knows which it got.
+ */
+export function createSharedState(
+  config: SharedConfig,
+  logger: Logger,
+  connection: SharedConnection | undefined,
+): SharedState {
+  return connection ? redisSharedState(config, logger, connection) : memorySharedState(config);
+}
+
+function memorySharedState(config: SharedConfig): SharedState {
   const control = new MemoryControlBus();
   const sessions = new MemorySessionDirectory({
     maxSessions: config.maxSessions,
@@ -30,7 +44,28 @@ export function memorySharedState(config: SharedConfig): SharedState {
   };
 }
 
-/** Chosen once at start-up: memory without REDIS_URL, Redis with it. */
-export async function createSharedState(config: SharedConfig, _logger: Logger): Promise<SharedState> {
-  return memorySharedState(config);
+function redisSharedState(config: SharedConfig, logger: Logger, connection: SharedConnection): SharedState {
+  // Event writes and the live tail each get a connection of their own: a stream's writes stay in
+  // order on one connection, and a blocking read would hold up every other command.
+  const events = new RedisEventStores(
+    connection.duplicate('blocking'),
+    async () => connection.duplicate('blocking') as BlockingRedis,
+    { keyPrefix: connection.keyPrefix, limits: config.eventStore, logger },
+  );
+  const leases = new RedisCallLeases(connection, config.callLeaseMs, logger);
+  return {
+    kind: 'redis',
+    sessions: new RedisSessionDirectory(connection, {
+      maxSessions: config.maxSessions,
+      idleTimeoutMs: config.sessionIdleTimeoutMs,
+    }),
+    events,
+    control: new RedisControlBus(connection, logger),
+    leases,
+    available: () => connection.up,
+    close: async () => {
+      leases.stop();
+      await events.close();
+    },
+  };
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { HttpError, httpErrorOf, JsonRpcCode } from '../../../src/server/http-errors.js';
+import { HttpError, httpErrorOf, JsonRpcCode, refusals } from '../../../src/server/http-errors.js';
+import { SharedStateUnavailable } from '../../../src/server/shared/unavailable.js';
 
 describe('httpErrorOf', () => {
   it('keeps an HttpError as it is', () => {
@@ -21,6 +22,16 @@ describe('httpErrorOf', () => {
     const answer = httpErrorOf(Object.assign(new Error('x'), { statusCode: 400 }));
     assert.equal(answer.status, 400);
     assert.equal(answer.code, JsonRpcCode.InvalidRequest);
+  });
+
+  it('answers shared state that cannot be reached with 503, Retry-After and a JSON-RPC error', () => {
+    const answer = httpErrorOf(new SharedStateUnavailable('Redis did not answer get within 2000 ms'));
+    assert.equal(answer.status, 503);
+    assert.equal(answer.code, JsonRpcCode.ServerError);
+    assert.equal(answer.reason, 'shared_state_unavailable');
+    assert.ok(Number(answer.headers['Retry-After']) >= 1);
+    assert.doesNotMatch(answer.message, /2000 ms|get/, "the cause stays in the server's log");
+    assert.deepEqual(answer, refusals.sharedStateUnavailable());
   });
 
   for (const [name, error] of [

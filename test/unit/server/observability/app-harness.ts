@@ -10,7 +10,10 @@ export async function serveApp(
   logLevel: 'info' | 'debug' | 'trace' = 'debug',
 ) {
   const lines: string[] = [];
-  const logger = createLogger({ logLevel, logFormat: 'json' }, { write: (line: string) => lines.push(line) });
+  const logger = createLogger(
+    { logLevel, logFormat: 'json', replicaId: 'test' },
+    { write: (line: string) => lines.push(line) },
+  );
   const app = express();
   build(app, logger);
   const server: Server = app.listen(0, '127.0.0.1');

@@ -7,14 +7,14 @@ import { createLogger } from '../../../../src/server/observability/logger.js';
 function capture(level: 'debug' | 'trace' = 'trace') {
   const lines: string[] = [];
   const logger = createLogger(
-    { logLevel: level, logFormat: 'json' },
+    { logLevel: level, logFormat: 'json', replicaId: 'beacon-7f9c' },
     { write: (line: string) => lines.push(line) },
   );
   return { logger, lines };
 }
 
 describe('createLogger', () => {
-  it('writes one JSON object per line with level, time, service and message', () => {
+  it('writes one JSON object per line with level, time, service, replica and message', () => {
     const { logger, lines } = capture();
     logger.info({ answer: 42 }, 'hello');
     assert.equal(lines.length, 1);
@@ -22,7 +22,18 @@ describe('createLogger', () => {
     assert.equal(entry.msg, 'hello');
     assert.equal(entry.level, 30);
     assert.equal(entry.service, 'beacon');
+    assert.equal(entry.replica, 'beacon-7f9c');
     assert.match(entry.time, /^\d{4}-\d\d-\d\dT/);
+  });
+
+  it("names the replica on a child logger's lines too, at every level", () => {
+    const { logger, lines } = capture();
+    const child = logger.child({ component: 'redis' });
+    child.trace('a');
+    child.warn('b');
+    logger.error({ detail: 1 }, 'c');
+    assert.equal(lines.length, 3);
+    for (const line of lines) assert.equal(JSON.parse(line).replica, 'beacon-7f9c');
   });
 
   it('blanks credentials wherever a caller puts them, at every level', () => {
@@ -53,7 +64,7 @@ describe('createLogger', () => {
     const module = resolve(import.meta.dirname, '../../../../src/server/observability/logger.ts');
     const script = `
       import { createLogger } from ${JSON.stringify(module)};
-      const logger = createLogger({ logLevel: 'debug', logFormat: 'pretty' });
+      const logger = createLogger({ logLevel: 'debug', logFormat: 'pretty', replicaId: 'replica-pretty' });
       logger.info({ token: 'sekrit-pretty' }, 'pretty hello');
       logger.flush();
     `;
@@ -64,6 +75,7 @@ describe('createLogger', () => {
     });
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.stdout, /INFO.*pretty hello/);
+    assert.match(result.stdout, /replica-pretty/);
     assert.doesNotMatch(result.stdout, /^\{/m, 'not JSON');
     assert.doesNotMatch(result.stdout, /sekrit/);
   });
@@ -73,7 +85,7 @@ describe('createLogger error serialisation', () => {
   it('blanks credential fields an error carries', () => {
     const lines: string[] = [];
     const logger = createLogger(
-      { logLevel: 'info', logFormat: 'json' },
+      { logLevel: 'info', logFormat: 'json', replicaId: 'test' },
       { write: (line: string) => void lines.push(line) },
     );
     logger.error({ err: Object.assign(new Error('refused'), { token: 'sekrit-err' }) }, 'failed');

@@ -7,7 +7,7 @@ import {
   startMetricsListener,
 } from '../../../../src/server/observability/metrics-server.js';
 
-const logger = createLogger({ logLevel: 'silent', logFormat: 'json' });
+const logger = createLogger({ logLevel: 'silent', logFormat: 'json', replicaId: 'test' });
 const TOKEN = 'a-metrics-token-0123456789';
 
 describe('bearerMatches', () => {

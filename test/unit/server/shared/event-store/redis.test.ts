@@ -53,7 +53,7 @@ function options(
     keyPrefix: `test${++prefixes}:`,
     limits,
     logger: createLogger(
-      { logLevel: 'info', logFormat: 'json' },
+      { logLevel: 'info', logFormat: 'json', replicaId: 'test' },
       { write: (line: string) => lines.push(line) },
     ),
     ...extra,
