@@ -42,7 +42,7 @@ function follow(res: Response) {
   const events: (SseEvent & { message?: Message })[] = [];
   const done = (async () => {
     for await (const event of readSse(res.body as ReadableStream<Uint8Array>)) {
-      events.push({ ...event, message: event.data ? (JSON.parse(event.data) as Message) : undefined });
+      events.push({ ...event, message: event.data.startsWith('{') ? (JSON.parse(event.data) as Message) : undefined });
     }
   })().catch(() => undefined);
   const progress = () => events.filter((e) => e.message?.method === 'notifications/progress');
@@ -245,7 +245,7 @@ describe('sessions stay with their principal on every replica, and Redis holds n
     const dir = await mkdtemp(join(tmpdir(), 'beacon-keys-'));
     const keysFile = join(dir, 'keys.json');
     await writeFile(keysFile, JSON.stringify([alice.entry, bob.entry]));
-    cluster = await startReplicas(2, { env: { API_KEYS_FILE: keysFile } });
+    cluster = await startReplicas(2, { env: { AUTH_MODE: 'apikey', API_KEYS_FILE: keysFile } });
   });
   after(() => cluster.stop());
 

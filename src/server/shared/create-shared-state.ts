@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import type { Config } from '../../config.js';
 import type { Logger } from '../observability/logger.js';
 import { MemoryEventStores } from './event-store/memory.js';
@@ -8,9 +9,11 @@ import { MemoryCallLeases } from './memory/leases.js';
 import { MemorySessionDirectory } from './memory/sessions.js';
 import type { SharedConnection } from './redis/connection.js';
 import { RedisControlBus } from './redis/control.js';
+import { withDeadline } from './redis/deadline.js';
 import { RedisCallLeases } from './redis/leases.js';
 import { RedisSessionDirectory } from './redis/sessions.js';
 import type { SharedState } from './shared-state.js';
+import { SharedStateUnavailable } from './unavailable.js';
 
 type SharedConfig = Pick<Config, 'maxSessions' | 'sessionIdleTimeoutMs' | 'eventStore' | 'callLeaseMs'>;
 
@@ -44,14 +47,26 @@ function memorySharedState(config: SharedConfig): SharedState {
   };
 }
 
+/** A connection of its own for blocking reads, once it is ready: it queues nothing while offline. */
+async function readyConnection(connection: SharedConnection): Promise<BlockingRedis> {
+  const client = connection.duplicate('blocking');
+  if (!client.isReady) {
+    await withDeadline(once(client, 'ready'), connection.timeoutMs, () => {
+      void client.destroy();
+      return new SharedStateUnavailable('Redis did not accept a connection for live resumption');
+    });
+  }
+  return client as BlockingRedis;
+}
+
 function redisSharedState(config: SharedConfig, logger: Logger, connection: SharedConnection): SharedState {
   // Event writes and the live tail each get a connection of their own: a stream's writes stay in
   // order on one connection, and a blocking read would hold up every other command.
-  const events = new RedisEventStores(
-    connection.duplicate('blocking'),
-    async () => connection.duplicate('blocking') as BlockingRedis,
-    { keyPrefix: connection.keyPrefix, limits: config.eventStore, logger },
-  );
+  const events = new RedisEventStores(connection.duplicate('blocking'), () => readyConnection(connection), {
+    keyPrefix: connection.keyPrefix,
+    limits: config.eventStore,
+    logger,
+  });
   const leases = new RedisCallLeases(connection, config.callLeaseMs, logger);
   return {
     kind: 'redis',
