@@ -1,6 +1,5 @@
 import type { McpServer } from '@modelcontextprotocol/server';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { MemoryStore } from 'express-rate-limit';
 import helmet from 'helmet';
 import type { Config } from '../config.js';
 import type { AuthLayer } from './auth/layer.js';
@@ -26,6 +25,7 @@ import { corsFor } from './security/cors.js';
 import { hostOriginGuard } from './security/host-origin.js';
 import { requestRateLimit } from './security/rate-limit.js';
 import { streamAdmission } from './security/stream-admission.js';
+import type { LimiterStores } from './shared/limiter-store.js';
 import type { SharedState } from './shared/shared-state.js';
 
 /** Everything the app needs, built once at start-up and passed down. */
@@ -40,6 +40,8 @@ export interface AppContext {
   auth: AuthLayer;
   /** What replicas share (sessions, events, control); in memory with one process. */
   shared: SharedState;
+  /** Counters of the per-minute rate limit: in memory, or in Redis for every replica. */
+  limiterStores: LimiterStores;
   registerExtras?: (server: McpServer) => void;
 }
 
@@ -125,7 +127,12 @@ export function createApp(ctx: AppContext): BeaconApp {
   if (quotas.ratePerMinute > 0) {
     // Before the body is read: a client over its rate costs no parsing.
     app.use(
-      requestRateLimit({ perMinute: quotas.ratePerMinute, store: new MemoryStore(), keyOf: quotaKeyOf }),
+      requestRateLimit({
+        perMinute: quotas.ratePerMinute,
+        store: ctx.limiterStores.create('requests'),
+        logger: ctx.limiterStores.logger,
+        keyOf: quotaKeyOf,
+      }),
     );
   }
   app.use(jsonBody(config.bodyLimitBytes, config.maxJsonDepth));

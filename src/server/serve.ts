@@ -62,6 +62,7 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
     readiness,
     auth,
     shared,
+    limiterStores,
     registerExtras: options.registerExtras,
   });
   buildInfo.set({ version: VERSION, node_version: process.version }, 1);

@@ -1,5 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { rateLimit, type Store } from 'express-rate-limit';
+import { type Logger as RateLimitLogger, rateLimit, type Store } from 'express-rate-limit';
 import { HttpError, JsonRpcCode, sendJsonRpcError } from '../http-errors.js';
 
 const WINDOW_MS = 60_000;
@@ -9,6 +9,8 @@ export interface RequestRateOptions {
   perMinute: number;
   /** Where the counts live: in memory for one process, or a shared store for several replicas. */
   store: Store;
+  /** Store failures go here; the limiter then lets requests through (see shared/limiter-store.ts). */
+  logger: RateLimitLogger;
   /** The principal's bucket (see `quotaKeyOf`); never a raw credential, as stores may be shared. */
   keyOf: (req: Request) => string;
 }
@@ -27,6 +29,9 @@ export function requestRateLimit(options: RequestRateOptions): RequestHandler {
     windowMs: WINDOW_MS,
     limit: options.perMinute,
     store: options.store,
+    // A store that cannot answer (Redis away) must not refuse everyone: fail open.
+    passOnStoreError: true,
+    logger: options.logger,
     keyGenerator: (req: Request) => options.keyOf(req),
     standardHeaders: 'draft-8',
     legacyHeaders: false,

@@ -13,12 +13,21 @@ class RecordingStore extends MemoryStore {
   }
 }
 
+const quiet = { warn: () => undefined, error: () => undefined };
+
 describe('requestRateLimit', { timeout: 30_000 }, () => {
   const store = new RecordingStore();
   let app: Awaited<ReturnType<typeof serveApp>>;
   before(async () => {
     app = await serveApp((a) => {
-      a.use(requestRateLimit({ perMinute: 3, store, keyOf: (req) => `apikey:${req.headers['x-who']}` }));
+      a.use(
+        requestRateLimit({
+          perMinute: 3,
+          store,
+          logger: quiet,
+          keyOf: (req) => `apikey:${req.headers['x-who']}`,
+        }),
+      );
       a.post('/mcp', (_req, res) => res.json({ ok: true }));
     });
   });
@@ -51,5 +60,37 @@ describe('requestRateLimit', { timeout: 30_000 }, () => {
     });
     assert.equal((await send('bob')).status, 200);
     assert.deepEqual([...new Set(store.keys)], ['apikey:alice', 'apikey:bob']);
+  });
+});
+
+describe('requestRateLimit with a store that cannot answer', { timeout: 30_000 }, () => {
+  class DownStore extends MemoryStore {
+    override async increment(): Promise<never> {
+      throw new Error('Redis is away');
+    }
+  }
+  const reported: unknown[] = [];
+  let app: Awaited<ReturnType<typeof serveApp>>;
+  before(async () => {
+    app = await serveApp((a) => {
+      a.use(
+        requestRateLimit({
+          perMinute: 1,
+          store: new DownStore(),
+          logger: { warn: () => undefined, error: (error) => reported.push(error) },
+          keyOf: () => 'apikey:alice',
+        }),
+      );
+      a.post('/mcp', (_req, res) => res.json({ ok: true }));
+    });
+  });
+  after(() => app.close());
+
+  it('lets requests through (fails open) and reports the failure', async () => {
+    for (let i = 0; i < 3; i++) {
+      const res = await fetch(`${app.base}/mcp`, { method: 'POST' });
+      assert.equal(res.status, 200);
+    }
+    assert.ok(reported.length >= 1);
   });
 });
