@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type BeaconProcess, startBeacon } from '../helpers/beacon-process.js';
 import { metricsUrlOf, parseSamples, requireBinary, scrape } from '../helpers/metrics.js';
-import { modernRequest, post } from '../helpers/raw-mcp.js';
+import {
+  initializeRequest,
+  legacyHeaders,
+  modernRequest,
+  openLegacySession,
+  post,
+} from '../helpers/raw-mcp.js';
 import { readyz, whenRedisIs } from '../helpers/readyz.js';
 import { startRedis } from '../helpers/redis-server.js';
 
@@ -67,9 +73,12 @@ describe('Redis as an operating condition', () => {
 
   it('keeps serving the 2026-07-28 era through an outage, and resumes Redis without a restart', async () => {
     const redis = await startRedis();
-    const beacon = await startBeacon({ env: { REDIS_URL: redis.url, REPLICA_ID: 'replica-outage' } });
+    const beacon = await startBeacon({
+      env: { REDIS_URL: redis.url, REPLICA_ID: 'replica-outage', REDIS_TIMEOUT_MS: '500' },
+    });
     try {
       await whenRedisIs(beacon, 'up');
+      const session = await openLegacySession(beacon.mcpUrl);
       await redis.stop();
       assert.deepEqual(await whenRedisIs(beacon, 'down'), {
         status: 200,
@@ -80,12 +89,29 @@ describe('Redis as an operating condition', () => {
       assert.equal(call.status, 200);
       assert.match(call.text, /Processed 1 item: 1 ok/);
 
+      // Sessionful requests: a prompt 503 the client can retry, never a hang or a 500.
+      for (const attempt of [
+        () => post(beacon.mcpUrl, { jsonrpc: '2.0', id: 2, method: 'tools/list' }, legacyHeaders(session)),
+        () => post(beacon.mcpUrl, initializeRequest()),
+      ]) {
+        const started = performance.now();
+        const refused = await attempt();
+        assert.ok(performance.now() - started < 500 + 1000, 'answered within REDIS_TIMEOUT_MS');
+        assert.equal(refused.status, 503);
+        assert.ok(Number(refused.headers.get('retry-after')) >= 1);
+        const body = (await refused.json()) as { jsonrpc: string; error: { code: number; message: string } };
+        assert.equal(body.jsonrpc, '2.0');
+        assert.match(body.error.message, /shared|Redis|unavailable/i);
+      }
+
       await redis.start();
       assert.deepEqual(await whenRedisIs(beacon, 'up'), {
         status: 200,
         body: { status: 'ready', redis: 'up' },
       });
       assert.equal(await redisUp(beacon), 1);
+      // This redis-server keeps nothing across a restart: new sessions work at once.
+      assert.ok(await openLegacySession(beacon.mcpUrl));
       assert.equal(beacon.child.exitCode, null, 'the same process throughout');
       const said = logEntries(beacon);
       assert.equal(said.filter((e) => String(e.msg).startsWith('Redis connection lost')).length, 1);

@@ -42,7 +42,10 @@ function follow(res: Response) {
   const events: (SseEvent & { message?: Message })[] = [];
   const done = (async () => {
     for await (const event of readSse(res.body as ReadableStream<Uint8Array>)) {
-      events.push({ ...event, message: event.data.startsWith('{') ? (JSON.parse(event.data) as Message) : undefined });
+      events.push({
+        ...event,
+        message: event.data.startsWith('{') ? (JSON.parse(event.data) as Message) : undefined,
+      });
     }
   })().catch(() => undefined);
   const progress = () => events.filter((e) => e.message?.method === 'notifications/progress');
@@ -223,14 +226,17 @@ describe('2025-era sessions across three replicas sharing Redis', () => {
   });
 
   it('keeps MAX_SESSIONS for all replicas together', async () => {
-    const small = await startReplicas(2, { env: { MAX_SESSIONS: '2' } });
+    const small = await startReplicas(3, { env: { MAX_SESSIONS: '2' } });
     try {
-      const [a, b] = small.nodes.map((node) => node.mcpUrl);
-      await openLegacySession(a ?? '');
-      await openLegacySession(b ?? '');
-      const third = await post(b ?? '', initializeRequest(), { Accept: ACCEPT_BOTH });
+      const [a, b, c] = small.nodes.map((node) => node.mcpUrl) as [string, string, string];
+      const first = await openLegacySession(a);
+      await openLegacySession(b);
+      const third = await post(c, initializeRequest(), { Accept: ACCEPT_BOTH });
       assert.equal(third.status, 503);
       assert.equal(third.headers.get('retry-after'), '5');
+      // A place comes back when a session ends, whichever replica ends it.
+      assert.equal((await fetch(c, { method: 'DELETE', headers: legacyHeaders(first) })).status, 200);
+      assert.ok(await openLegacySession(b));
     } finally {
       await small.stop();
     }
@@ -245,15 +251,15 @@ describe('sessions stay with their principal on every replica, and Redis holds n
     const dir = await mkdtemp(join(tmpdir(), 'beacon-keys-'));
     const keysFile = join(dir, 'keys.json');
     await writeFile(keysFile, JSON.stringify([alice.entry, bob.entry]));
-    cluster = await startReplicas(2, { env: { AUTH_MODE: 'apikey', API_KEYS_FILE: keysFile } });
+    cluster = await startReplicas(3, { env: { AUTH_MODE: 'apikey', API_KEYS_FILE: keysFile } });
   });
   after(() => cluster.stop());
 
   it('answers 404 to another principal on every replica, and serves the owner on all', async () => {
-    const [a, b] = cluster.nodes.map((node) => node.mcpUrl) as [string, string];
+    const [a, b, c] = cluster.nodes.map((node) => node.mcpUrl) as [string, string, string];
     const as = (key: string) => ({ Authorization: `Bearer ${key}` });
     const id = await openLegacySession(a, as(alice.key));
-    for (const target of [a, b]) {
+    for (const target of [a, b, c]) {
       const theirs = await post(
         target,
         { jsonrpc: '2.0', id: 2, method: 'tools/list' },
@@ -292,7 +298,7 @@ describe('sessions stay with their principal on every replica, and Redis holds n
 describe('a replica killed mid-call never leaves the client hanging', () => {
   let cluster: Replicas;
   before(async () => {
-    cluster = await startReplicas(2, { env: { CALL_LEASE_MS: '2000' } });
+    cluster = await startReplicas(3, { env: { CALL_LEASE_MS: '2000' } });
   });
   after(() => cluster.stop());
 
