@@ -8,6 +8,7 @@ import {
 } from 'express-rate-limit';
 import { type RedisReply, RedisStore } from 'rate-limit-redis';
 import type { Logger } from '../observability/logger.js';
+import { principalHash } from './principal-hash.js';
 import type { SharedConnection } from './redis/connection.js';
 
 /** The limiters whose counters replicas share; each name keeps its counters apart from the others'. */
@@ -53,7 +54,8 @@ function rateLimitLogger(logger: Logger): RateLimitLogger {
 }
 
 /**
- * rate-limit-redis over the shared connection, under `${REDIS_KEY_PREFIX}limit:${name}:`, whose
+ * rate-limit-redis over the shared connection, under `${REDIS_KEY_PREFIX}limit:${name}:`, keyed by a
+ * hash of the principal or address (Redis never names who is counted), whose
  * failures are reported once per outage. rate-limit-redis loads its scripts in `init` and keeps a
  * failed load for good, so a replica started while Redis was away would fail open forever: the
  * scripts are loaded again each time the connection comes up.
@@ -84,19 +86,19 @@ class SharedLimiterStore implements Store {
   }
 
   async increment(key: string): Promise<IncrementResponse> {
-    return this.#watch(this.#inner.increment(key));
+    return this.#watch(this.#inner.increment(principalHash(key)));
   }
 
   async decrement(key: string): Promise<void> {
-    return this.#watch(this.#inner.decrement(key));
+    return this.#watch(this.#inner.decrement(principalHash(key)));
   }
 
   async get(key: string): Promise<ClientRateLimitInfo | undefined> {
-    return this.#watch(this.#inner.get(key));
+    return this.#watch(this.#inner.get(principalHash(key)));
   }
 
   async resetKey(key: string): Promise<void> {
-    return this.#watch(this.#inner.resetKey(key));
+    return this.#watch(this.#inner.resetKey(principalHash(key)));
   }
 
   /** Logs the first failure of an outage and the first success after it; passes the outcome on. */

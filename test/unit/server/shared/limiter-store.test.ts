@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { MemoryStore, type Options } from 'express-rate-limit';
 import { createLogger } from '../../../../src/server/observability/logger.js';
 import { createLimiterStores } from '../../../../src/server/shared/limiter-store.js';
+import { principalHash } from '../../../../src/server/shared/principal-hash.js';
 import type { SharedConnection } from '../../../../src/server/shared/redis/connection.js';
 import { SharedStateUnavailable } from '../../../../src/server/shared/unavailable.js';
 
@@ -86,9 +87,11 @@ describe('createLimiterStores', () => {
     assert.equal((await auth.increment('10.0.0.1')).totalHits, 2);
     assert.equal((await requests.increment('10.0.0.1')).totalHits, 1);
     await auth.decrement('10.0.0.1');
+    // Keyed by a hash: Redis never names the address or principal counted.
+    const hashed = principalHash('10.0.0.1');
     assert.deepEqual(Object.fromEntries(counters), {
-      'beacon:limit:auth-failures:10.0.0.1': 1,
-      'beacon:limit:requests:10.0.0.1': 1,
+      [`beacon:limit:auth-failures:${hashed}`]: 1,
+      [`beacon:limit:requests:${hashed}`]: 1,
     });
   });
 
