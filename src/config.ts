@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { parseTrustProxy, type TrustProxy } from './server/security/trust-proxy.js';
@@ -64,6 +65,24 @@ const EnvSchema = z.object({
   HEADERS_TIMEOUT_MS: int('HEADERS_TIMEOUT_MS', 1000, 600_000).default(10_000),
   REQUEST_TIMEOUT_MS: int('REQUEST_TIMEOUT_MS', 1000, 3_600_000).default(30_000),
   KEEPALIVE_TIMEOUT_MS: int('KEEPALIVE_TIMEOUT_MS', 1000, 3_600_000).default(65_000),
+  REDIS_URL: z
+    .string()
+    .trim()
+    .refine(
+      (value) => URL.canParse(value) && ['redis:', 'rediss:'].includes(new URL(value).protocol),
+      'REDIS_URL must be a redis:// or rediss:// URL such as redis://:password@redis:6379/0',
+    )
+    .optional(),
+  REDIS_KEY_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_.-]{1,64}$/, 'REDIS_KEY_PREFIX must be 1 to 64 letters, digits, or : _ . -')
+    .default('beacon:'),
+  REDIS_TIMEOUT_MS: int('REDIS_TIMEOUT_MS', 50, 60_000).default(2000),
+  CALL_LEASE_MS: int('CALL_LEASE_MS', 1000, 600_000).default(10_000),
+  REPLICA_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,64}$/, 'REPLICA_ID must be 1 to 64 letters, digits, or . _ -')
+    .optional(),
   LEGACY_SSE: bool('LEGACY_SSE').default(false),
   LEGACY_SSE_DOCS_URL: z
     .string()
@@ -134,6 +153,15 @@ export type Config = Readonly<{
     /** Requests per principal per minute; 0 turns the limiter off. */
     ratePerMinute: number;
   }>;
+  /**
+   * Where replicas share state. Undefined: one process, everything in memory. The URL may carry a
+   * password, so it is never logged.
+   */
+  redis: Readonly<{ url: string; keyPrefix: string; timeoutMs: number }> | undefined;
+  /** How long a call's lease lives without renewal before another replica answers for it. */
+  callLeaseMs: number;
+  /** This replica's name on every log line (default: the hostname). */
+  replicaId: string;
   /** Node's HTTP timeouts for reading a request; none of them ever cuts a response stream. */
   timeouts: Readonly<{ headersMs: number; requestMs: number; keepAliveMs: number }>;
   /** Serve the deprecated 2024-11-05 HTTP+SSE transport on GET /sse + POST /messages. */
@@ -161,7 +189,7 @@ export type AuthConfig = Readonly<{
   failureWindowMs: number;
 }>;
 
-const SECRET_VARIABLES = new Set(['METRICS_TOKEN']);
+const SECRET_VARIABLES = new Set(['METRICS_TOKEN', 'REDIS_URL']);
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -285,6 +313,16 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       ratePerMinute: e.RATE_LIMIT_PER_MINUTE,
     }),
     timeouts: timeoutsOf(e),
+    redis:
+      e.REDIS_URL === undefined
+        ? undefined
+        : Object.freeze({ url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX, timeoutMs: e.REDIS_TIMEOUT_MS }),
+    callLeaseMs: e.CALL_LEASE_MS,
+    replicaId:
+      e.REPLICA_ID ??
+      hostname()
+        .replace(/[^A-Za-z0-9._-]/g, '-')
+        .slice(0, 64),
     legacySse: e.LEGACY_SSE,
     legacySseDocsUrl: e.LEGACY_SSE_DOCS_URL,
     logLevel: e.LOG_LEVEL,

@@ -46,6 +46,9 @@ Options:
   --oauth-client-credentials --client-id ID --client-secret SECRET
                          OAuth client credentials: the authorization server is discovered
                          from the server's 401, the token bound to --url (RFC 8707)
+  --api-key-file FILE, --token-file FILE, --client-secret-file FILE
+                         read that secret from FILE (trailing newline ignored) instead of
+                         the command line, where ps shows it to every local user
   --oauth                sign in through the browser (authorization code + PKCE); the
                          sign-in URL is printed, tokens are cached per issuer
   --issuer URL           with --oauth*: accept only this authorization server

@@ -13,6 +13,8 @@ Options:
   --url URL              the MCP endpoint as clients use it, e.g. https://localhost/mcp (required)
   --api-key KEY | --token TOKEN
   --oauth-client-credentials --client-id ID --client-secret SECRET [--issuer URL]
+  --api-key-file FILE, --token-file FILE, --client-secret-file FILE
+                         read that secret from FILE instead of the command line
   --ca FILE              trust this PEM CA certificate (a proxy's local CA)
   --origin ORIGIN        browser origin for the CORS check (default: the URL's own origin)
   -h, --help             show this help`;

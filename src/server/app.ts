@@ -6,7 +6,7 @@ import type { AuthLayer } from './auth/layer.js';
 import { refuseQueryCredentials } from './auth/query-token.js';
 import { resourceMetadataUrl } from './auth/resource-metadata.js';
 import { classicProcess } from './classic-stream.js';
-import { HttpError, JsonRpcCode, sendJsonRpcError } from './http-errors.js';
+import { HttpError, httpErrorOf, JsonRpcCode, sendJsonRpcError } from './http-errors.js';
 import type { InflightCalls } from './inflight.js';
 import { withCachedJsonSchema } from './mcp/cached-json-schema.js';
 import { mcpEndpoint } from './mcp/endpoint.js';
@@ -104,12 +104,17 @@ export function createApp(ctx: AppContext): BeaconApp {
     // While draining, new work is refused so in-flight calls can finish within the grace period.
     if (!ctx.readiness.draining) return next();
     res.set('Connection', 'close');
-    sendJsonRpcError(res, new HttpError(503, JsonRpcCode.ServerError, 'Server is shutting down'));
+    sendJsonRpcError(
+      res,
+      new HttpError(503, JsonRpcCode.ServerError, 'Server is shutting down', 'draining', {
+        'Retry-After': '1',
+      }),
+    );
   });
   // Public discovery documents, then a credential on everything else, before the body is even read.
   if (ctx.auth.metadata) app.use(ctx.auth.metadata);
   app.use(ctx.auth.authenticate);
-  app.use(jsonBody(config.bodyLimitBytes));
+  app.use(jsonBody(config.bodyLimitBytes, config.maxJsonDepth));
   app.use(ctx.auth.authorize);
   app.use(traceRequestLog);
 
@@ -138,12 +143,16 @@ export function createApp(ctx: AppContext): BeaconApp {
   app.use((_req: Request, res: Response) => {
     sendJsonRpcError(res, new HttpError(404, JsonRpcCode.MethodNotFound, 'Not found'));
   });
-  app.use(bodyErrors);
+  app.use(bodyErrors(config.maxJsonDepth));
   // The last word on any error: a JSON-RPC body, never express's HTML page or a stack trace.
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
-    if (error instanceof HttpError) return sendJsonRpcError(res, error);
-    req.log?.error({ err: error }, 'unhandled error');
-    sendJsonRpcError(res, new HttpError(500, JsonRpcCode.InternalError, 'Internal error'));
+    const answer = httpErrorOf(error);
+    if (answer.status >= 500) req.log?.error({ err: error }, 'unhandled error');
+    else if (!(error instanceof HttpError)) {
+      // A client's mistake: say why at warn, without a stack.
+      req.log?.warn({ reason: (error as Error)?.message, status: answer.status }, 'request refused');
+    }
+    sendJsonRpcError(res, answer);
   });
 
   return { app, sessions, sseSessions };

@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import type { Response } from 'express';
 import type { RejectReason } from './observability/metrics.js';
 import { countRejection } from './observability/rejections.js';
@@ -50,6 +51,23 @@ export function sendJsonRpcError(res: Response, error: HttpError): void {
   };
   if (error.code === JsonRpcCode.ParseError) body.id = null;
   res.json(body);
+}
+
+/**
+ * The HTTP error for anything a handler threw: an `HttpError` as it is, another error that
+ * carries its own 4xx status (express's and body-parser's `http-errors`) with that status, and
+ * anything else as 500. A 4xx keeps only the standard reason phrase, never the error's own text,
+ * which may name internals.
+ */
+export function httpErrorOf(error: unknown): HttpError {
+  if (error instanceof HttpError) return error;
+  const { status, statusCode } = (error ?? {}) as { status?: unknown; statusCode?: unknown };
+  const own = typeof status === 'number' ? status : statusCode;
+  if (typeof own === 'number' && Number.isInteger(own) && own >= 400 && own <= 499) {
+    const code = own === 400 ? JsonRpcCode.InvalidRequest : JsonRpcCode.ServerError;
+    return new HttpError(own, code, STATUS_CODES[own] ?? 'Bad Request', 'bad_request');
+  }
+  return new HttpError(500, JsonRpcCode.InternalError, 'Internal error');
 }
 
 /** Refusals more than one route gives, worded the same everywhere. */

@@ -1,6 +1,7 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Express } from 'express';
+import type { Config } from '../config.js';
 
 /**
  * The Node HTTP server for the express app, with requests and responses born with express's
@@ -13,7 +14,7 @@ import type { Express } from 'express';
  * created with those prototypes already, and express's `setPrototypeOf` finds nothing to change.
  * They remain real `IncomingMessage` and `ServerResponse` objects, built by Node's constructors.
  */
-export function createHttpServer(app: Express): http.Server {
+export function createHttpServer(app: Express, timeouts: Config['timeouts']): http.Server {
   function BeaconRequest(this: IncomingMessage, socket: Socket): void {
     Reflect.apply(http.IncomingMessage, this, [socket]);
   }
@@ -26,7 +27,26 @@ export function createHttpServer(app: Express): http.Server {
     {
       IncomingMessage: BeaconRequest as unknown as typeof IncomingMessage,
       ServerResponse: BeaconResponse as unknown as typeof ServerResponse,
+      ...readTimeouts(timeouts),
     },
     app,
   );
+}
+
+/**
+ * Node's timeouts for reading a request, set so a slow or stalled client cannot hold a socket.
+ * - `headersTimeout` and `requestTimeout` bound the time to receive the headers and the whole
+ *   request; both stop counting once the request is in, so a long SSE response is never cut.
+ * - Node checks them on a timer (30 s by default), which would let a slow client stay up to 30 s
+ *   past the limit; checking at a quarter of the headers timeout keeps the drop close to it.
+ * - `keepAliveTimeout` stays above the proxy's idle timeout for pooled connections (Caddy's is set
+ *   to 60 s in the Caddyfile), so Beacon never closes a connection the proxy is about to reuse.
+ */
+export function readTimeouts(timeouts: Config['timeouts']) {
+  return {
+    headersTimeout: timeouts.headersMs,
+    requestTimeout: timeouts.requestMs,
+    keepAliveTimeout: timeouts.keepAliveMs,
+    connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor(timeouts.headersMs / 4))),
+  };
 }

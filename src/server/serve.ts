@@ -57,7 +57,7 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
   buildInfo.set({ version: VERSION, node_version: process.version }, 1);
   const metrics = await startMetricsListener(config.metrics, logger);
 
-  const http = createHttpServer(app).listen(config.port, config.host);
+  const http = createHttpServer(app, config.timeouts).listen(config.port, config.host);
   await once(http, 'listening');
   const url = urlOf(http.address() as AddressInfo);
   logger.info({ url, mcp: `${url}/mcp`, version: VERSION }, 'listening');

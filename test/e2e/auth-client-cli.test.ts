@@ -1,17 +1,24 @@
 import assert from 'node:assert/strict';
-import { readdir, stat } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { MACHINE, signInAt, USERS, useProtectedStack } from '../helpers/auth-stack.js';
-import { runBeaconCli } from '../helpers/beacon-cli.js';
+import { leakedSecrets, MACHINE, signInAt, USERS, useProtectedStack } from '../helpers/auth-stack.js';
+import { type CliOptions, runBeaconCli } from '../helpers/beacon-cli.js';
 
 /** `beacon call` as a real process, its config dir in the fixtures; `onStderr` sees each stderr line live. */
-function beaconCall(args: string[], configDir: string, onStderr?: (line: string) => void) {
+function beaconCall(
+  args: string[],
+  configDir: string,
+  onStderr?: (line: string) => void,
+  more: Pick<CliOptions, 'onSpawn' | 'onLine'> = {},
+) {
   return runBeaconCli(['call', ...args], {
     env: { HOME: configDir, XDG_CONFIG_HOME: configDir },
     onStderrLine: (line) => {
       if (line) onStderr?.(line);
     },
+    ...more,
   });
 }
 
@@ -45,6 +52,46 @@ describe('beacon call against a protected server', () => {
     assert.equal(run.code, 0, run.stderr);
     assert.equal(progressLines(run.stdout).length, 2);
     assert.ok(!run.stderr.includes('expectedIssuer'), 'the issuer is pinned, not left to the server');
+  });
+
+  it('--client-secret-file keeps the secret out of argv (what ps shows) and out of the output', async () => {
+    const secretFile = join(stack.fixtures.dir, 'machine-secret');
+    await writeFile(secretFile, `${MACHINE.secret}\n`, { mode: 0o600 });
+    let pid = 0;
+    let argvWhileRunning = '';
+    const run = await beaconCall(
+      [
+        '--url',
+        stack.beacon.mcpUrl,
+        '--oauth-client-credentials',
+        '--client-id',
+        MACHINE.clientId,
+        '--client-secret-file',
+        secretFile,
+        '--json',
+        'process_items',
+        'a',
+        'b',
+      ],
+      stack.fixtures.dir,
+      undefined,
+      {
+        onSpawn: (spawned) => {
+          pid = spawned;
+        },
+        // Read at the first streamed line, while the call is in flight: the argv `ps` lists.
+        onLine: () => {
+          argvWhileRunning ||= readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+        },
+      },
+    );
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(progressLines(run.stdout).length, 2);
+    assert.match(argvWhileRunning, /--client-secret-file \S+machine-secret/);
+    assert.deepEqual(
+      leakedSecrets(`${argvWhileRunning}\n${run.stdout}\n${run.stderr}`, [MACHINE.secret]),
+      [],
+    );
   });
 
   it('an API key without mcp:tools lists nothing to call: exit 4 and the missing scope named', async () => {

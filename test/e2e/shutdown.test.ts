@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { Agent } from 'undici';
 import { startBeacon } from '../helpers/beacon-process.js';
 import { initializeRequest, post } from '../helpers/raw-mcp.js';
 
@@ -11,12 +12,15 @@ async function connect(url: string) {
   return client;
 }
 
+const fresh = new Agent({ pipelining: 0 });
+
 describe('graceful shutdown', () => {
   it('lets an in-flight call finish, refuses new work meanwhile, and exits 0', async () => {
     const beacon = await startBeacon({ env: { SHUTDOWN_GRACE_MS: '10000' } });
     const client = await connect(beacon.mcpUrl);
     let signalled = false;
     let exit: Promise<number | null> | undefined;
+    let refused: Promise<Response> | undefined;
     const result = await client.callTool(
       { name: 'process_items', arguments: { items: ['a', 'b', 'c', 'd', 'e'], delayMs: 150 } },
       undefined,
@@ -25,15 +29,27 @@ describe('graceful shutdown', () => {
           if (signalled) return;
           signalled = true;
           exit = beacon.stop('SIGTERM');
-          // A new session while draining is refused.
-          void post(beacon.mcpUrl, initializeRequest())
-            .then((res) => assert.equal(res.status, 503))
-            .catch(() => undefined);
+          // A new session while draining is refused. On a new connection: the drain closes idle
+          // pooled ones, and a request racing that close would fail before reaching the server.
+          refused = post(
+            beacon.mcpUrl,
+            initializeRequest(),
+            { 'X-Request-Id': 'while-draining' },
+            undefined,
+            fresh,
+          );
         },
       },
     );
     assert.equal((result.structuredContent as { processed: number }).processed, 5, 'the call ran to the end');
+    const refusal = await refused;
+    assert.equal(refusal?.status, 503);
+    assert.equal(refusal?.headers.get('retry-after'), '1');
+    assert.match(JSON.stringify(await refusal?.json()), /shutting down/);
     assert.equal(await exit, 0);
+    // The request line names the refusal, as every other refusal does.
+    const line = beacon.lines.find((l) => l.includes('"id":"while-draining"')) ?? '';
+    assert.match(line, /"rejected":"draining"/);
     assert.ok(beacon.lines.some((l) => l.includes('"msg":"draining"')));
     assert.ok(beacon.lines.some((l) => l.includes('"msg":"stopped"')));
   });

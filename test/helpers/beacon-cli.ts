@@ -21,6 +21,8 @@ export interface CliOptions {
   onLine?: (line: string, kill: (signal: NodeJS.Signals) => void) => void;
   /** Sees each stderr line as it arrives. */
   onStderrLine?: (line: string) => void;
+  /** Learns the process id once it runs (to look at what `ps` would show of it). */
+  onSpawn?: (pid: number) => void;
 }
 
 /** Calls `onLine` for every complete line of a text stream. */
@@ -43,6 +45,7 @@ export async function runBeaconCli(args: string[], options: CliOptions = {}): Pr
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...options.env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
+  if (child.pid !== undefined) options.onSpawn?.(child.pid);
   let stdout = '';
   let stderr = '';
   const lines: CliRun['lines'] = [];

@@ -1,5 +1,4 @@
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { findOnPath, installHint } from '../../scripts/preflight.js';
 import type { BeaconProcess } from './beacon-process.js';
 
 /** The metrics URL a running Beacon logged in its `metrics listening` line. */
@@ -45,15 +44,9 @@ export function sampleValue(text: string, name: string, labels: Record<string, s
 
 /** Full path of a binary in PATH, or a clear failure saying which package provides it. */
 export function requireBinary(name: string, debianPackage: string): string {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (!dir) continue;
-    const candidate = join(dir, name);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {}
-  }
+  const found = findOnPath(name, process.env.PATH ?? '');
+  if (found) return found;
   throw new Error(
-    `${name} not found in PATH; install the Debian package "${debianPackage}" (apt-get install -y ${debianPackage})`,
+    `${name} not found in PATH; install the Debian package "${debianPackage}" (${installHint(debianPackage)})`,
   );
 }

@@ -1,3 +1,5 @@
+import type { Dispatcher } from 'undici';
+
 /** Plain-fetch helpers that speak MCP over HTTP by hand, for tests that check the wire itself. */
 
 export const ACCEPT_BOTH = 'application/json, text/event-stream';
@@ -9,10 +11,13 @@ export function post(
   body: unknown,
   headers: Record<string, string> = {},
   signal?: AbortSignal,
+  dispatcher?: Dispatcher,
 ): Promise<Response> {
   return fetch(url, {
     method: 'POST',
     signal,
+    // undici's own option, which Node's fetch honours: a test may choose its connection pool.
+    ...(dispatcher ? { dispatcher } : {}),
     headers: { 'Content-Type': 'application/json', Accept: ACCEPT_BOTH, ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });

@@ -7,7 +7,7 @@ import { refusals, sendJsonRpcError } from '../http-errors.js';
 import { sessionHash } from '../observability/log-context.js';
 import type { Logger } from '../observability/logger.js';
 import { sessionsActive } from '../observability/metrics.js';
-import { MemoryEventStore } from './event-store/memory.js';
+import { MemoryEventStore } from '../shared/event-store/memory.js';
 import type { LegacySessionState } from './server.js';
 import type { SessionBudget } from './session-budget.js';
 

@@ -78,4 +78,27 @@ describe('runCall before connecting', () => {
     assert.equal(bad.code, 2);
     assert.match(bad.err, /^error: --ca: .* holds no PEM certificate\n$/);
   });
+
+  it('exits 2 on a --client-secret-file it cannot use, printing none of its content', async () => {
+    const secret = 'call-unit-secret-5b2e9d';
+    const lines = join(dir, 'secret.env');
+    await writeFile(lines, `CLIENT_SECRET=${secret}\nCLIENT_ID=x\n`);
+    const args = ['--url', 'http://127.0.0.1:9/mcp', '--oauth-client-credentials', '--client-id', 'c'];
+    const bad = await run([...args, '--client-secret-file', lines, 'process_items', 'a']);
+    assert.equal(bad.code, 2);
+    assert.equal(bad.out, '');
+    assert.match(bad.err, /^error: --client-secret-file: '.*secret\.env' holds more than one line/);
+    assert.ok(!bad.err.includes(secret));
+    const both = await run([
+      ...args,
+      '--client-secret',
+      's',
+      '--client-secret-file',
+      lines,
+      'process_items',
+      'a',
+    ]);
+    assert.equal(both.code, 2);
+    assert.match(both.err, /^error: --client-secret and --client-secret-file cannot be used together/);
+  });
 });

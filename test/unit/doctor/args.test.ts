@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { UsageError } from '../../../src/client/usage-error.js';
 import { parseDoctorArgs } from '../../../src/doctor/args.js';
@@ -15,6 +17,15 @@ describe('parseDoctorArgs', () => {
       parseDoctorArgs([...URL_FLAG, '--oauth-client-credentials', '--client-id', 'c', '--client-secret', 's'])
         ?.auth,
       { kind: 'oauth-client-credentials', clientId: 'c', clientSecret: 's', issuer: undefined },
+    );
+  });
+
+  it('takes --client-secret-file too, refusing an unreadable one as beacon call does', () => {
+    const missing = join(tmpdir(), 'beacon-doctor-no-such-secret');
+    const args = [...URL_FLAG, '--oauth-client-credentials', '--client-id', 'c', '--client-secret-file'];
+    assert.throws(
+      () => parseDoctorArgs([...args, missing]),
+      /^UsageError: --client-secret-file: cannot read/,
     );
   });
 

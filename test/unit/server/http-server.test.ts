@@ -4,7 +4,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import express from 'express';
-import { createHttpServer } from '../../../src/server/http-server.js';
+import { createHttpServer, readTimeouts } from '../../../src/server/http-server.js';
+
+const TIMEOUTS = { headersMs: 10_000, requestMs: 30_000, keepAliveMs: 65_000 };
 
 describe('createHttpServer', () => {
   it("builds requests and responses with the app's prototypes, so express has nothing to reshape", async () => {
@@ -12,7 +14,7 @@ describe('createHttpServer', () => {
     app.get('/hello', (req, res) => {
       res.json({ host: req.get('host') !== undefined, via: req.path });
     });
-    const server = createHttpServer(app);
+    const server = createHttpServer(app, TIMEOUTS);
     const born: { req: boolean; res: boolean; node: boolean }[] = [];
     server.prependListener('request', (req, res) => {
       born.push({
@@ -41,7 +43,7 @@ describe('createHttpServer', () => {
       res.write('data: 1\n\n');
       setTimeout(() => res.end('data: 2\n\n'), 20);
     });
-    const server = createHttpServer(app).listen(0, '127.0.0.1');
+    const server = createHttpServer(app, TIMEOUTS).listen(0, '127.0.0.1');
     await once(server, 'listening');
     try {
       const { port } = server.address() as AddressInfo;
@@ -51,5 +53,14 @@ describe('createHttpServer', () => {
     } finally {
       server.close();
     }
+  });
+
+  it('applies the configured read timeouts, and checks them often enough to act on time', () => {
+    const server = createHttpServer(express(), TIMEOUTS);
+    assert.equal(server.headersTimeout, 10_000);
+    assert.equal(server.requestTimeout, 30_000);
+    assert.equal(server.keepAliveTimeout, 65_000);
+    assert.equal(readTimeouts(TIMEOUTS).connectionsCheckingInterval, 1000);
+    assert.equal(readTimeouts({ ...TIMEOUTS, headersMs: 1000 }).connectionsCheckingInterval, 250);
   });
 });

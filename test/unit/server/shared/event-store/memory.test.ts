@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { JSONRPCMessage } from '@modelcontextprotocol/server';
-import { MemoryEventStore } from '../../../../../src/server/mcp/event-store/memory.js';
+import { MemoryEventStore } from '../../../../../src/server/shared/event-store/memory.js';
 import { eventStoreBytes, eventStoreEvents } from '../../../../../src/server/observability/metrics.js';
 
 const note = (n: number): JSONRPCMessage => ({

@@ -1,0 +1,65 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+
+/** A real Debian `redis-server` on a free loopback port, for tests of the shared-state mode. */
+export interface RedisServer {
+  /** redis://127.0.0.1:PORT */
+  url: string;
+  port: number;
+  /** Stops it (SIGTERM) and waits for the exit; `start()` brings it back on the same port. */
+  stop(): Promise<void>;
+  start(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  const probe = createServer().listen(0, '127.0.0.1');
+  await once(probe, 'listening');
+  const { port } = probe.address() as { port: number };
+  await new Promise((done) => probe.close(done));
+  return port;
+}
+
+/**
+ * Starts `redis-server` with nothing persisted, bound to 127.0.0.1, and waits until it accepts
+ * connections. `extraArgs` adds settings such as `--requirepass`.
+ */
+export async function startRedis(extraArgs: string[] = []): Promise<RedisServer> {
+  const port = await freePort();
+  let child: ChildProcess | undefined;
+  const start = async () => {
+    const proc = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extraArgs],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    child = proc;
+    let output = '';
+    await new Promise<void>((ready, fail) => {
+      const timer = setTimeout(() => fail(new Error(`redis-server not ready in 10 s: ${output}`)), 10_000);
+      proc.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+        output += chunk;
+        if (output.includes('Ready to accept connections')) {
+          clearTimeout(timer);
+          ready();
+        }
+      });
+      proc.once('exit', (code) => {
+        clearTimeout(timer);
+        fail(new Error(`redis-server exited (${code}): ${output}`));
+      });
+    });
+  };
+  await start();
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    start,
+    async stop() {
+      const proc = child;
+      if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+      proc.kill('SIGTERM');
+      await once(proc, 'exit');
+    },
+  };
+}
