@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { type BeaconProcess, startBeacon } from '../helpers/beacon-process.js';
 import {
@@ -40,25 +41,36 @@ describe('HTTP status codes on /mcp', () => {
     await res.body?.cancel();
   });
 
-  it('refuses a foreign Host with 403 (DNS rebinding)', async () => {
-    // fetch will not let a test set Host, so speak HTTP/1.1 by hand.
-    const { request } = await import('node:http');
-    const status = await new Promise<number>((resolve, reject) => {
+  /** fetch will not let a test set Host, so speak HTTP/1.1 by hand. */
+  function postWithHost(host: string, contentType: string) {
+    return new Promise<{ status: number; body: string }>((resolve, reject) => {
       const req = request(
         beacon.mcpUrl,
-        {
-          method: 'POST',
-          headers: { Host: 'rebind.example', 'Content-Type': 'application/json', Accept: ACCEPT_BOTH },
-        },
+        { method: 'POST', headers: { Host: host, 'Content-Type': contentType, Accept: ACCEPT_BOTH } },
         (res) => {
-          res.resume();
-          resolve(res.statusCode ?? 0);
+          let body = '';
+          res.setEncoding('utf8').on('data', (chunk: string) => {
+            body += chunk;
+          });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
         },
       );
       req.on('error', reject);
       req.end(JSON.stringify(initializeRequest()));
     });
-    assert.equal(status, 403);
+  }
+
+  it('refuses a foreign Host with 403 (DNS rebinding)', async () => {
+    assert.equal((await postWithHost('rebind.example', 'application/json')).status, 403);
+  });
+
+  it('refuses a Host with userinfo with 403 and a JSON-RPC body, where the SDK handler gave 500', async () => {
+    // An unparsed body (no Content-Type) sends the request on to the modern handler, which builds a URL from Host.
+    const res = await postWithHost(`user@127.0.0.1:${beacon.port}`, '');
+    assert.equal(res.status, 403);
+    const body = JSON.parse(res.body);
+    assert.equal(body.jsonrpc, '2.0');
+    assert.match(body.error.message, /Invalid Host header/);
   });
 
   it('answers malformed JSON with 400 and -32700', async () => {
