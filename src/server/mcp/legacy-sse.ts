@@ -2,7 +2,6 @@ import {
   isJSONRPCNotification,
   isJSONRPCRequest,
   isJSONRPCResponse,
-  isJsonContentType,
   type JSONRPCMessage,
   type McpServer,
   type RequestId,
@@ -14,6 +13,7 @@ import { HttpError, JsonRpcCode, refusals, sendJsonRpcError } from '../http-erro
 import type { Logger } from '../observability/logger.js';
 import { sessionsActive } from '../observability/metrics.js';
 import { trackSseStream } from '../observability/sse-streams.js';
+import { isWellFormedJsonContentType } from '../security/content-type.js';
 import type { LegacySessionState } from './server.js';
 import type { SessionBudget } from './session-budget.js';
 
@@ -151,7 +151,7 @@ export class LegacySseSessions {
     if (!session || session.principal !== this.deps.principalOf(req)) {
       return sendJsonRpcError(res, refusals.sessionNotFound());
     }
-    if (!isJsonContentType(req.headers['content-type'])) {
+    if (!isWellFormedJsonContentType(req.headers['content-type'])) {
       return sendJsonRpcError(res, refusals.notJson());
     }
     const message: unknown = req.body;
