@@ -16,6 +16,8 @@ export interface FuzzResponse {
   headers: Readonly<Record<string, string | string[] | undefined>>;
   body: string;
   elapsedMs: number;
+  /** The socket error the client saw, if any (`ECONNRESET`). */
+  error?: string;
 }
 
 export interface InvariantContext {
@@ -101,7 +103,9 @@ export function violations(response: FuzzResponse, context: InvariantContext): s
   if (status === 'timeout' || response.elapsedMs > CASE_DEADLINE_MS) {
     problems.push(`no complete answer within ${CASE_DEADLINE_MS} ms`);
   }
-  if (status === 'closed' && !context.closeAllowed) problems.push('connection closed without an answer');
+  if (status === 'closed' && !context.closeAllowed) {
+    problems.push(`connection closed without an answer${response.error ? ` (${response.error})` : ''}`);
+  }
   if (typeof status === 'number') {
     if (status >= 500 && !(status === 503 && header(response, 'retry-after'))) {
       problems.push(`status ${status}${status === 503 ? ' without Retry-After' : ''}`);

@@ -22,15 +22,16 @@ export interface HttpRequest {
 
 /** Repeated names become one array, as node:http sends them: one header line each. */
 function headerObject(headers: Headers): Record<string, string | string[]> {
-  const grouped: Record<string, string[]> = {};
-  const spelling: Record<string, string> = {};
+  // A Map, since fuzzed header names include `constructor` and `__proto__`.
+  const grouped = new Map<string, { name: string; values: string[] }>();
   for (const [name, value] of headers) {
     const key = name.toLowerCase();
-    spelling[key] ??= name;
-    grouped[key] = [...(grouped[key] ?? []), value];
+    const seen = grouped.get(key);
+    if (seen) seen.values.push(value);
+    else grouped.set(key, { name, values: [value] });
   }
   return Object.fromEntries(
-    Object.entries(grouped).map(([key, values]) => [spelling[key], values.length === 1 ? values[0] : values]),
+    [...grouped.values()].map(({ name, values }) => [name, values.length === 1 ? values[0] : values]),
   ) as Record<string, string | string[]>;
 }
 
@@ -45,7 +46,7 @@ function once(
     let status: FuzzResponse['status'] = 'closed';
     let headers: FuzzResponse['headers'] = {};
     let settled = false;
-    const finish = (extra: { status?: FuzzResponse['status']; retry?: boolean } = {}) => {
+    const finish = (extra: { status?: FuzzResponse['status']; retry?: boolean; error?: string } = {}) => {
       if (settled) return;
       settled = true;
       clearTimeout(deadline);
@@ -55,6 +56,7 @@ function once(
         body: Buffer.concat(chunks).toString('utf8'),
         elapsedMs: performance.now() - started,
         retry: extra.retry,
+        ...(extra.error && { error: extra.error }),
       });
     };
     const req = http.request(
@@ -91,7 +93,10 @@ function once(
     }, CASE_DEADLINE_MS);
     req.on('error', (error: NodeJS.ErrnoException) => {
       // A kept-alive socket the server closed just before this request went out: send it again.
-      finish({ retry: req.reusedSocket && error.code === 'ECONNRESET' && status === 'closed' });
+      finish({
+        retry: req.reusedSocket && error.code === 'ECONNRESET' && status === 'closed',
+        error: error.code ?? error.message,
+      });
     });
     req.end(request.body);
   });
@@ -99,8 +104,8 @@ function once(
 
 export async function sendHttp(agent: http.Agent, port: number, request: HttpRequest): Promise<FuzzResponse> {
   const first = await once(agent, port, request);
-  const { status, headers, body, elapsedMs } = first.retry ? await once(agent, port, request) : first;
-  return { status, headers, body, elapsedMs };
+  const { retry: _, ...response } = first.retry ? await once(agent, port, request) : first;
+  return response;
 }
 
 /** Writes the bytes, half-closes (the client has said all it will), and reads one response. */
