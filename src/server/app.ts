@@ -21,6 +21,7 @@ import { requestLog, traceRequestLog } from './observability/request-log.js';
 import { bodyErrors, jsonBody } from './security/body.js';
 import { corsFor } from './security/cors.js';
 import { hostOriginGuard } from './security/host-origin.js';
+import { originFormTarget } from './security/request-target.js';
 
 /** Everything the app needs, built once at start-up and passed down. */
 export interface AppContext {
@@ -92,6 +93,8 @@ export function createApp(ctx: AppContext): BeaconApp {
   app.use(helmet());
   app.use(requestLog(logger));
   app.use(httpMetrics);
+  // `POST http://host/mcp` (absolute form) becomes `/mcp` with that Host before anything reads either.
+  app.use(originFormTarget);
   app.use(refuseQueryCredentials);
   app.get('/healthz', healthz);
   app.get('/readyz', readyz(ctx.readiness));

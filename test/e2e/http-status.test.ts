@@ -41,36 +41,60 @@ describe('HTTP status codes on /mcp', () => {
     await res.body?.cancel();
   });
 
-  /** fetch will not let a test set Host, so speak HTTP/1.1 by hand. */
-  function postWithHost(host: string, contentType: string) {
+  /**
+   * A POST spoken by hand with node:http: fetch will not let a test set Host, nor send the target in
+   * absolute form (which node:http does when the path is a whole URI, as for a forward proxy).
+   */
+  function postByHand(path: string, headers: Record<string, string>, body: unknown) {
     return new Promise<{ status: number; body: string }>((resolve, reject) => {
       const req = request(
-        beacon.mcpUrl,
-        { method: 'POST', headers: { Host: host, 'Content-Type': contentType, Accept: ACCEPT_BOTH } },
+        {
+          host: '127.0.0.1',
+          port: beacon.port,
+          method: 'POST',
+          path,
+          headers: { Accept: ACCEPT_BOTH, ...headers },
+        },
         (res) => {
-          let body = '';
+          let text = '';
           res.setEncoding('utf8').on('data', (chunk: string) => {
-            body += chunk;
+            text += chunk;
           });
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
         },
       );
       req.on('error', reject);
-      req.end(JSON.stringify(initializeRequest()));
+      req.end(JSON.stringify(body));
     });
   }
 
   it('refuses a foreign Host with 403 (DNS rebinding)', async () => {
-    assert.equal((await postWithHost('rebind.example', 'application/json')).status, 403);
+    const res = await postByHand(
+      '/mcp',
+      { Host: 'rebind.example', 'Content-Type': 'application/json' },
+      initializeRequest(),
+    );
+    assert.equal(res.status, 403);
   });
 
   it('refuses a Host with userinfo with 403 and a JSON-RPC body, where the SDK handler gave 500', async () => {
     // An unparsed body (no Content-Type) sends the request on to the modern handler, which builds a URL from Host.
-    const res = await postWithHost(`user@127.0.0.1:${beacon.port}`, '');
+    const res = await postByHand(
+      '/mcp',
+      { Host: `user@127.0.0.1:${beacon.port}`, 'Content-Type': '' },
+      initializeRequest(),
+    );
     assert.equal(res.status, 403);
     const body = JSON.parse(res.body);
     assert.equal(body.jsonrpc, '2.0');
     assert.match(body.error.message, /Invalid Host header/);
+  });
+
+  it('serves an absolute-form target (POST http://host/mcp), where the SDK handler gave 500', async () => {
+    const { body, headers } = modernRequest('tools/list');
+    const res = await postByHand(beacon.mcpUrl, { 'Content-Type': 'application/json', ...headers }, body);
+    assert.equal(res.status, 200, res.body);
+    assert.match(res.body, /process_items/);
   });
 
   it('answers malformed JSON with 400 and -32700', async () => {
