@@ -65,7 +65,11 @@ function once(
         port,
         method: request.method,
         path: request.path,
-        headers: headerObject(request.headers),
+        // Framed by length always: node:http would send a GET's body unframed, as the next request.
+        headers: {
+          ...headerObject(request.headers),
+          ...(request.body && { 'Content-Length': String(request.body.length) }),
+        },
         agent,
       },
       (res) => {
