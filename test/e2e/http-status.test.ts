@@ -42,31 +42,35 @@ describe('HTTP status codes on /mcp', () => {
   });
 
   /**
-   * A POST spoken by hand with node:http: fetch will not let a test set Host, nor send the target in
-   * absolute form (which node:http does when the path is a whole URI, as for a forward proxy).
+   * A request spoken by hand with node:http: fetch will not let a test set Host or send TRACE, nor
+   * send the target in absolute form (which node:http does when the path is a whole URI).
    */
-  function postByHand(path: string, headers: Record<string, string>, body: unknown) {
-    return new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = request(
-        {
-          host: '127.0.0.1',
-          port: beacon.port,
-          method: 'POST',
-          path,
-          headers: { Accept: ACCEPT_BOTH, ...headers },
-        },
-        (res) => {
-          let text = '';
-          res.setEncoding('utf8').on('data', (chunk: string) => {
-            text += chunk;
-          });
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-        },
-      );
-      req.on('error', reject);
-      req.end(JSON.stringify(body));
-    });
+  function byHand(method: string, path: string, headers: Record<string, string>, body?: unknown) {
+    return new Promise<{ status: number; headers: Record<string, unknown>; body: string }>(
+      (resolve, reject) => {
+        const req = request(
+          {
+            host: '127.0.0.1',
+            port: beacon.port,
+            method,
+            path,
+            headers: { Accept: ACCEPT_BOTH, ...headers },
+          },
+          (res) => {
+            let text = '';
+            res.setEncoding('utf8').on('data', (chunk: string) => {
+              text += chunk;
+            });
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
+          },
+        );
+        req.on('error', reject);
+        req.end(body === undefined ? undefined : JSON.stringify(body));
+      },
+    );
   }
+  const postByHand = (path: string, headers: Record<string, string>, body: unknown) =>
+    byHand('POST', path, headers, body);
 
   it('refuses a foreign Host with 403 (DNS rebinding)', async () => {
     const res = await postByHand(
@@ -95,6 +99,13 @@ describe('HTTP status codes on /mcp', () => {
     const res = await postByHand(beacon.mcpUrl, { 'Content-Type': 'application/json', ...headers }, body);
     assert.equal(res.status, 200, res.body);
     assert.match(res.body, /process_items/);
+  });
+
+  it('answers TRACE with 405 and a JSON-RPC body, where the SDK handler gave 500', async () => {
+    const res = await byHand('TRACE', '/mcp', {});
+    assert.equal(res.status, 405);
+    assert.equal(res.headers.allow, 'GET, POST, DELETE');
+    assert.equal(JSON.parse(res.body).jsonrpc, '2.0');
   });
 
   it('answers malformed JSON with 400 and -32700', async () => {
