@@ -5,7 +5,10 @@
 const TOKEN = "[!#$%&'*+.^_`|~0-9A-Za-z-]+";
 const QUOTED =
   '"(?:[\\u000b\\u0020\\u0021\\u0023-\\u005b\\u005d-\\u007e\\u0080-\\u00ff]|\\\\[\\u000b\\u0020-\\u00ff])*"';
-const JSON_MEDIA_TYPE = new RegExp(`^\\s*application/json\\s*(?:; *${TOKEN} *= *(?:${TOKEN}|${QUOTED}) *)*$`, 'i');
+const JSON_MEDIA_TYPE = new RegExp(
+  `^\\s*application/json\\s*(?:; *${TOKEN} *= *(?:${TOKEN}|${QUOTED}) *)*$`,
+  'i',
+);
 
 /**
  * Whether a Content-Type is `application/json` with well-formed parameters, if any.
