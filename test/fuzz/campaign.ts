@@ -44,15 +44,30 @@ export interface CampaignResult {
   elapsedMs: number;
 }
 
-/** The request's text as the server could read it: the body, and its decoding if it is compressed. */
+const DECODERS: Record<string, (body: Buffer, options: { maxOutputLength: number }) => Buffer> = {
+  gzip: gunzipSync,
+  'x-gzip': gunzipSync,
+  deflate: inflateSync,
+  br: brotliDecompressSync,
+};
+
+/**
+ * The request's text as the server could read it, to tell an echo from a leak: the path, the
+ * headers and the body, decoded as its Content-Encoding and charset say when they do.
+ */
 function readableText(kase: FuzzCase): string {
   const { request } = kase;
   if (request.transport === 'raw') return request.bytes;
   const parts = [request.path, ...request.headers.flat()];
   if (request.body) {
     const body = Buffer.from(request.body);
-    parts.push(body.toString('utf8'), body.toString('utf16le'));
-    for (const decode of [gunzipSync, inflateSync, brotliDecompressSync]) {
+    parts.push(body.toString('utf8'));
+    const header = (name: string) =>
+      request.headers.filter(([n]) => n.toLowerCase() === name).map(([, v]) => v.toLowerCase());
+    if (header('content-type').some((v) => v.includes('utf-16'))) parts.push(body.toString('utf16le'));
+    for (const coding of header('content-encoding').flatMap((v) => v.split(','))) {
+      const decode = DECODERS[coding.trim()];
+      if (!decode) continue;
       try {
         parts.push(decode(body, { maxOutputLength: 4 << 20 }).toString('utf8'));
       } catch {}

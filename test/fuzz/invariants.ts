@@ -34,33 +34,42 @@ export interface InvariantContext {
  * a file path of this machine, a dependency's folder, or a thrown error's `Name: message`.
  */
 const LEAKS: ReadonlyArray<readonly [string, RegExp]> = [
-  ['stack frame', / {4}at /g],
-  ['stack frame', /\bat (?:[\w$.<>[\] ]+ \()?(?:file:\/\/|node:|\/|[A-Za-z]:\\)[^\s)]*:\d+:\d+/g],
+  ['a stack frame', / {4}at /g],
+  ['a stack frame', /\bat (?:[\w$.<>[\] ]+ \()?(?:file:\/\/|node:|\/|[A-Za-z]:\\)[^\s)]*:\d+:\d+/g],
   [
-    'absolute path',
+    'an absolute path',
     /(?<![\w.:/%-])\/(?:home|root|usr|opt|var|tmp|etc|srv|app|work|mnt|proc|Users|private|nix|snap)\/[^\s"'<>)]*/g,
   ],
-  ['absolute path', /(?<![\w])[A-Za-z]:\\[^\s"'<>]+/g],
-  ['absolute path', /file:\/\/\/[^\s"'<>]*/g],
+  ['an absolute path', /(?<![\w])[A-Za-z]:\\[^\s"'<>]+/g],
+  ['an absolute path', /file:\/\/\/[^\s"'<>]*/g],
   ['node_modules', /node_modules/g],
-  ['thrown error', /\b(?:[A-Z][A-Za-z]*)?Error:/g],
+  ['a thrown error', /\b(?:[A-Z][A-Za-z]*)?Error:/g],
 ];
 
-/** The leaks in a text, leaving out any piece the request itself contained (an echo is not a leak). */
+/**
+ * The leaks in a text, leaving out any piece the request itself contained (an echo is not a leak),
+ * whether echoed as sent or escaped as a JSON string.
+ */
 export function leaksIn(
   text: string,
   context: Pick<InvariantContext, 'requestText' | 'privatePaths'>,
 ): string[] {
   const found: string[] = [];
-  const echoed = (piece: string) => context.requestText.includes(piece);
+  let escaped: string | undefined;
+  const echoed = (piece: string) => {
+    if (context.requestText.includes(piece)) return true;
+    escaped ??= JSON.stringify(context.requestText);
+    return escaped.includes(piece);
+  };
   for (const [name, pattern] of LEAKS) {
     for (const match of text.matchAll(pattern)) {
       if (!echoed(match[0])) found.push(`${name} ${JSON.stringify(match[0].slice(0, 80))}`);
     }
   }
   for (const path of context.privatePaths) {
-    if (path.length > 1 && text.includes(path) && !echoed(path))
-      found.push(`private path ${JSON.stringify(path)}`);
+    if (path.length > 1 && text.includes(path) && !echoed(path)) {
+      found.push(`a private path ${JSON.stringify(path)}`);
+    }
   }
   return [...new Set(found)];
 }
@@ -70,7 +79,9 @@ export function leaksIn(
  * what was echoed: everything but the generic path patterns, which fuzzed paths would set off.
  */
 export function streamLeaks(text: string, privatePaths: readonly string[]): string[] {
-  return leaksIn(text, { requestText: '', privatePaths }).filter((leak) => !leak.startsWith('absolute path'));
+  return leaksIn(text, { requestText: '', privatePaths }).filter(
+    (leak) => !leak.startsWith('an absolute path'),
+  );
 }
 
 /** A JSON-RPC error object: `jsonrpc: "2.0"`, an integer `error.code`, a string `error.message`. */
@@ -115,6 +126,6 @@ export function violations(response: FuzzResponse, context: InvariantContext): s
       if (problem) problems.push(problem);
     }
   }
-  problems.push(...leaksIn(response.body, context).map((leak) => `body leaks a ${leak}`));
+  problems.push(...leaksIn(response.body, context).map((leak) => `body leaks ${leak}`));
   return problems;
 }

@@ -150,13 +150,22 @@ const FITTING_PARAMS = new Map<string, fc.Arbitrary<unknown>>([
 ]);
 
 /** `params` fitting the method most of the time (a Map: method names include `constructor`). */
-function paramsFor(method: string): fc.Arbitrary<unknown> {
+function paramsFor(method: string, wellFormed = false): fc.Arbitrary<unknown> {
+  const fitting = FITTING_PARAMS.get(method) ?? fc.constant({});
+  if (wellFormed) return fitting;
   return fc.oneof(
-    { arbitrary: FITTING_PARAMS.get(method) ?? fc.constant({}), weight: 8 },
+    { arbitrary: fitting, weight: 8 },
     fc.constantFrom(undefined, null, [], 'params', 0),
     anyJson,
   );
 }
+
+const WELL_FORMED_WEIGHTS = new Map([
+  ['tools/call', 12],
+  ['tools/list', 3],
+  ['server/discover', 3],
+  ['initialize', 2],
+]);
 
 export interface Message {
   /** The JSON text. */
@@ -171,6 +180,11 @@ interface MessageOptions {
   modern: boolean;
   /** The id's JSON text; plain numbers and strings unless a case asks for odd ones. */
   id?: fc.Arbitrary<string>;
+  /**
+   * Only known methods, params that fit them and a valid `_meta`, so the request reaches the
+   * handler and the tools; what is wrong, if anything, is then deeper (a tool's arguments).
+   */
+  wellFormed?: boolean;
 }
 
 const plainId = fc.oneof(
@@ -199,6 +213,24 @@ const modernMeta = fc.record(
   { requiredKeys: ['io.modelcontextprotocol/protocolVersion', 'io.modelcontextprotocol/clientInfo'] },
 );
 
+/** `_meta` as the SDK client writes it, with a log level and progress token now and then. */
+const wellFormedMeta = fc.record(
+  {
+    'io.modelcontextprotocol/protocolVersion': fc.constant(MODERN_VERSION),
+    'io.modelcontextprotocol/clientCapabilities': fc.constant({}),
+    'io.modelcontextprotocol/clientInfo': fc.constant({ name: 'fuzz', version: '1.0.0' }),
+    'io.modelcontextprotocol/logLevel': fc.constantFrom(...LOG_LEVELS),
+    progressToken: fc.oneof(fc.nat(), fc.uuid()),
+  },
+  {
+    requiredKeys: [
+      'io.modelcontextprotocol/protocolVersion',
+      'io.modelcontextprotocol/clientCapabilities',
+      'io.modelcontextprotocol/clientInfo',
+    ],
+  },
+);
+
 function withId(value: object, id: string | undefined): string {
   const text = JSON.stringify(value);
   return id === undefined ? text : text.replace(JSON.stringify(ID_SENTINEL), id);
@@ -210,7 +242,7 @@ function messagesOf(method: fc.Arbitrary<string>, params: fc.Arbitrary<unknown>,
     .record({
       method,
       params,
-      meta: options.modern ? modernMeta : fc.constant(undefined),
+      meta: options.modern ? (options.wellFormed ? wellFormedMeta : modernMeta) : fc.constant(undefined),
       id: fc.option(options.id ?? plainId, { freq: 10, nil: undefined }),
     })
     .map(({ method: name, params: p, meta, id }): Message => {
@@ -234,19 +266,19 @@ function messagesOf(method: fc.Arbitrary<string>, params: fc.Arbitrary<unknown>,
  * that fit it most of the time, or an odd method name with any params.
  */
 export function message(options: MessageOptions): fc.Arbitrary<Message> {
+  const known = fc.oneof(
+    ...METHODS.map((method) => ({
+      // A good client mostly calls tools: that is where the streams, the notifier and the tools are.
+      weight: options.wellFormed ? (WELL_FORMED_WEIGHTS.get(method) ?? 1) : 1,
+      arbitrary: messagesOf(fc.constant(method), paramsFor(method, options.wellFormed), options),
+    })),
+  );
+  if (options.wellFormed) return known;
   const oddNames = fc.oneof(
     shortText,
     fc.constantFrom('', 'tools/', 'TOOLS/LIST', '__proto__', 'constructor'),
   );
-  return fc.oneof(
-    {
-      arbitrary: fc.oneof(
-        ...METHODS.map((method) => messagesOf(fc.constant(method), paramsFor(method), options)),
-      ),
-      weight: 8,
-    },
-    messagesOf(oddNames, paramsFor(''), options),
-  );
+  return fc.oneof({ arbitrary: known, weight: 8 }, messagesOf(oddNames, paramsFor(''), options));
 }
 
 /**
