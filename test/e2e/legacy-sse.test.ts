@@ -44,6 +44,51 @@ async function openRawSse(origin: string, headers: Record<string, string> = {}) 
   return { res, events, messagesUrl: new URL(String(first.value?.data), origin).href, controller };
 }
 
+interface WireMessage {
+  id?: number | string;
+  method?: string;
+  params?: { progress?: number };
+}
+
+/** A hand-driven, initialised 2024-11-05 session, for tests that read the stream itself. */
+async function openRawSession(origin: string, headers: Record<string, string>) {
+  const { events, messagesUrl, controller } = await openRawSse(origin, headers);
+  const send = async (message: object) => {
+    const res = await post(messagesUrl, message, headers);
+    assert.equal(res.status, 202);
+    await res.body?.cancel();
+  };
+  await send(initializeRequest());
+  await events.next();
+  await send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+  return {
+    /** Calls process_items on three items and returns what the stream carried up to its result. */
+    async callProcessItems(id: number, { answerPings }: { answerPings: boolean }) {
+      await send({
+        jsonrpc: '2.0',
+        id,
+        method: 'tools/call',
+        params: {
+          name: 'process_items',
+          arguments: { items: ['a', 'b', 'c'], delayMs: 0 },
+          _meta: { progressToken: `t${id}` },
+        },
+      });
+      const messages: WireMessage[] = [];
+      for (;;) {
+        const next = await events.next();
+        assert.ok(!next.done, 'the stream ended before the result');
+        const message: WireMessage = JSON.parse(next.value.data);
+        messages.push(message);
+        if (message.method === 'ping' && answerPings)
+          await send({ jsonrpc: '2.0', id: message.id, result: {} });
+        if (message.id === id && message.method === undefined) return messages;
+      }
+    },
+    close: () => controller.abort(),
+  };
+}
+
 /** The server's own account of the cancelled call on this era: how far the work got before it stopped. */
 function cancelledCallEnded(beacon: BeaconProcess) {
   return beacon.waitForLog(
@@ -76,14 +121,13 @@ describe('HTTP+SSE (2024-11-05) behind the same protection as /mcp', () => {
         undefined,
         { onprogress: (p) => progress.push({ progress: p.progress, total: p.total, at: performance.now() }) },
       );
-      // The v1 client handles notifications a microtask later than responses, so a last progress
-      // that shares a network read with the result can reach it after the call has settled and be
-      // dropped there; the wire test below checks that the server sends every one before the result.
+      // The last one too: the server pings before the result (progress-delivery.test.ts measures it).
       assert.deepEqual(
-        progress.slice(0, 2).map((p) => [p.progress, p.total]),
+        progress.map((p) => [p.progress, p.total]),
         [
           [1, 3],
           [2, 3],
+          [3, 3],
         ],
       );
       // Streamed, not batched at the end: the reports are spread over the items' delays.
@@ -102,41 +146,38 @@ describe('HTTP+SSE (2024-11-05) behind the same protection as /mcp', () => {
     }
   });
 
-  it('sends every progress and log on the stream before the result, in order', async () => {
-    const { events, messagesUrl, controller } = await openRawSse(beacon.origin, alice);
+  it('sends every progress and log before the result, and pings between the last progress and it', async () => {
+    const session = await openRawSession(beacon.origin, alice);
     try {
-      const send = async (message: object) => {
-        const res = await post(messagesUrl, message, alice);
-        assert.equal(res.status, 202);
-        await res.body?.cancel();
-      };
-      await send(initializeRequest());
-      await events.next();
-      await send({ jsonrpc: '2.0', method: 'notifications/initialized' });
-      await send({
-        jsonrpc: '2.0',
-        id: 2,
-        method: 'tools/call',
-        params: {
-          name: 'process_items',
-          arguments: { items: ['a', 'b', 'c'], delayMs: 0 },
-          _meta: { progressToken: 't' },
-        },
-      });
-      const messages: Array<{ id?: number; method?: string; params?: { progress?: number } }> = [];
-      for await (const event of events) {
-        messages.push(JSON.parse(event.data));
-        if (messages.at(-1)?.id === 2) break;
-      }
+      const messages = await session.callProcessItems(2, { answerPings: true });
       const kinds = messages.map((m) => m.method ?? 'result');
       assert.deepEqual(
         messages.filter((m) => m.method === 'notifications/progress').map((m) => m.params?.progress),
         [1, 2, 3],
       );
       assert.equal(kinds.filter((k) => k === 'notifications/message').length, 6, 'info and debug per item');
-      assert.equal(kinds.at(-1), 'result');
+      // The result waits for the ping's answer: by then the client has handled the last progress.
+      assert.deepEqual(kinds.slice(-3), ['notifications/progress', 'ping', 'result']);
     } finally {
-      controller.abort();
+      session.close();
+    }
+  });
+
+  it('still answers a client that leaves the ping unanswered, and does not ping it again', async () => {
+    const session = await openRawSession(beacon.origin, alice);
+    try {
+      const first = await session.callProcessItems(2, { answerPings: false });
+      // After PROGRESS_BARRIER_TIMEOUT_MS the server withdraws the ping and sends the result.
+      assert.deepEqual(first.map((m) => m.method ?? 'result').slice(-3), [
+        'ping',
+        'notifications/cancelled',
+        'result',
+      ]);
+      const second = await session.callProcessItems(3, { answerPings: false });
+      assert.equal(second.at(-1)?.id, 3);
+      assert.ok(!second.some((m) => m.method === 'ping'), 'no second ping on this stream');
+    } finally {
+      session.close();
     }
   });
 

@@ -33,6 +33,8 @@ export interface CountingNotifier extends Notifier {
    * got, which is what proves that a cancelled call stopped.
    */
   readonly reported: number;
+  /** Whether a progress notification reached the stream: a client may still be handling it. */
+  readonly progressSent: boolean;
 }
 
 /**
@@ -49,6 +51,7 @@ export function createNotifier(options: NotifierOptions): CountingNotifier {
   const startedAt = now();
   let sent = 0;
   let reported = 0;
+  let progressSent = false;
   let lastProgress = Number.NEGATIVE_INFINITY;
   let tokens = options.logRatePerSecond;
   let refilledAt = startedAt;
@@ -67,6 +70,7 @@ export function createNotifier(options: NotifierOptions): CountingNotifier {
     }
     if (sent === 0) notificationFirst.observe((now() - startedAt) / 1000);
     sent += 1;
+    if (type === 'progress') progressSent = true;
     notificationsSent.inc({ type, level, era: options.era });
   };
 
@@ -88,6 +92,9 @@ export function createNotifier(options: NotifierOptions): CountingNotifier {
     },
     get reported() {
       return reported;
+    },
+    get progressSent() {
+      return progressSent;
     },
     async progress(done, total, message) {
       reported += 1;

@@ -9,6 +9,7 @@ import { traceContextOf } from '../observability/trace-context.js';
 import { LOG_LEVELS, type LogLevel, type ToolDefinition, ToolInputError } from '../tools/tool.js';
 import { eitherSignal } from './either-signal.js';
 import { createNotifier } from './notifier.js';
+import { createProgressBarrier, type ProgressBarrier } from './progress-barrier.js';
 
 export type AnyTool = ToolDefinition<z.ZodType, z.ZodObject>;
 
@@ -45,7 +46,9 @@ export function createMcpServer(deps: McpServerDeps, scope: ServerScope): McpSer
     { name: 'beacon', title: 'Beacon', version: VERSION },
     { capabilities: { tools: {}, logging: {} }, instructions: INSTRUCTIONS },
   );
-  for (const tool of deps.tools) registerTool(server, tool, deps, scope);
+  // One McpServer per HTTP+SSE stream, so the barrier remembers that stream's client.
+  const barrier = scope.era === '2024-11-05' ? createProgressBarrier() : undefined;
+  for (const tool of deps.tools) registerTool(server, tool, deps, scope, barrier);
   const session = scope.session;
   if (session) {
     // The notifier applies the level, so the session keeps it where the notifier can read it.
@@ -71,7 +74,13 @@ function itemCount(input: unknown): number | undefined {
   return undefined;
 }
 
-function registerTool(server: McpServer, tool: AnyTool, deps: McpServerDeps, scope: ServerScope): void {
+function registerTool(
+  server: McpServer,
+  tool: AnyTool,
+  deps: McpServerDeps,
+  scope: ServerScope,
+  barrier: ProgressBarrier | undefined,
+): void {
   server.registerTool(
     tool.name,
     {
@@ -105,6 +114,10 @@ function registerTool(server: McpServer, tool: AnyTool, deps: McpServerDeps, sco
       deps.logger.debug(fields, 'tool call started');
       try {
         const { text, structured } = await tool.run(input, { signal, notify });
+        if (barrier && notify.progressSent) {
+          // 2024-11-05: the result waits until the client has handled the last progress.
+          await barrier((options) => ctx.mcpReq.send({ method: 'ping' }, options), signal);
+        }
         if (signal.aborted) outcome = 'cancelled';
         return { content: [{ type: 'text', text }], structuredContent: structured };
       } catch (error) {

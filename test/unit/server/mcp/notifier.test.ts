@@ -41,6 +41,15 @@ describe('notifier', () => {
     const { notifier, sent } = harness({ progressToken: undefined });
     await notifier.progress(1, 1);
     assert.equal(sent.length, 0);
+    assert.equal(notifier.progressSent, false);
+  });
+
+  it('tells whether a progress reached the stream, which log messages alone do not', async () => {
+    const { notifier } = harness();
+    await notifier.log('info', 'first item');
+    assert.equal(notifier.progressSent, false);
+    await notifier.progress(1, 1);
+    assert.equal(notifier.progressSent, true);
   });
 
   it('filters log messages below the active level, reading the level on every call', async () => {
