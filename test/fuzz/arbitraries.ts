@@ -18,6 +18,7 @@ import {
   postHeaders,
   type RawRequestCase,
   SLOT,
+  sometimes,
   utf8,
 } from './fuzz-case.js';
 import { authHeaders, contentType, headerFuzz, lastEventId, mcpSessionId, token } from './headers.js';
@@ -75,7 +76,7 @@ const deep = deepNesting.map(({ text, where }) =>
 const modern = fc
   .record({
     m: fc.oneof({ arbitrary: message({ modern: true, wellFormed: true }), weight: 3 }, modernMessage),
-    drop: fc.option(fc.constantFrom('MCP-Protocol-Version', 'Mcp-Method', 'Mcp-Name'), { freq: 5 }),
+    drop: sometimes(fc.constantFrom('MCP-Protocol-Version', 'Mcp-Method', 'Mcp-Name'), 5),
   })
   .map(({ m, drop }) =>
     post(
@@ -111,7 +112,7 @@ const legacy = fc.oneof(
     .record({
       method: fc.constantFrom('GET', 'DELETE'),
       session: mcpSessionId,
-      last: fc.option(lastEventId),
+      last: sometimes(lastEventId, 1),
       accept: fc.constantFrom('text/event-stream', ACCEPT_BOTH, 'application/json'),
     })
     .map(({ method, session, last, accept }): HttpRequestCase => {
@@ -120,7 +121,7 @@ const legacy = fc.oneof(
         ['MCP-Protocol-Version', '2025-11-25'],
         ['Accept', accept],
       ];
-      if (last !== null) headers.push(['Last-Event-ID', last]);
+      if (last !== undefined) headers.push(['Last-Event-ID', last]);
       return {
         transport: 'http',
         method,
@@ -165,7 +166,7 @@ const httpSse = fc.oneof(
           wrongShape,
           batch(legacyMessage.map((m) => m.text)),
         ),
-        type: fc.option(contentType, { freq: 4 }),
+        type: sometimes(contentType),
       })
       .map(({ query, body, type }) =>
         post(`/messages${query}`, [['Content-Type', type ?? 'application/json']], body),

@@ -235,7 +235,11 @@ export function describeCase(kase: FuzzCase): string {
     return lines.join('\n');
   }
   lines.push(`${request.method} ${request.path.slice(0, PREVIEW)}`);
-  for (const [name, value] of request.headers) lines.push(`${name}: ${value.slice(0, 200)}`);
+  const filler = request.headers.filter(([name]) => name.startsWith('X-Fuzz-'));
+  for (const [name, value] of request.headers) {
+    if (!name.startsWith('X-Fuzz-')) lines.push(`${name}: ${value.slice(0, 200)}`);
+  }
+  if (filler.length > 0) lines.push(`X-Fuzz-0 … X-Fuzz-${filler.length - 1}: v (${filler.length} headers)`);
   if (request.body) {
     const text = Buffer.from(request.body).toString('utf8');
     const printable = !text.includes('\uFFFD');

@@ -68,6 +68,11 @@ export interface FuzzCase {
   request: HttpRequestCase | RawRequestCase;
 }
 
+/** A value one time in `absentWeight + 1`, else `undefined` (fc.option's `freq` counts the other way). */
+export function sometimes<T>(arbitrary: fc.Arbitrary<T>, absentWeight = 3): fc.Arbitrary<T | undefined> {
+  return fc.oneof({ arbitrary: fc.constant(undefined), weight: absentWeight }, arbitrary);
+}
+
 export const ACCEPT_BOTH = 'application/json, text/event-stream';
 export const utf8 = (text: string) => new TextEncoder().encode(text);
 

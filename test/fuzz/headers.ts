@@ -6,6 +6,7 @@ import {
   type Headers,
   type HttpRequestCase,
   SLOT,
+  sometimes,
   type Target,
   utf8,
 } from './fuzz-case.js';
@@ -134,10 +135,6 @@ function fate(variants: fc.Arbitrary<string>, keepWeight = 3): fc.Arbitrary<stri
     weight: 2,
   });
 }
-/** Only added, never sent by a good client: absent (`undefined`) most of the time. */
-function sometimes(variants: fc.Arbitrary<string>, absentWeight = 3): fc.Arbitrary<string | undefined> {
-  return fc.oneof({ arbitrary: fc.constant(undefined), weight: absentWeight }, variants);
-}
 
 const ACCEPTS = [
   ACCEPT_BOTH,
@@ -231,7 +228,7 @@ export const headerFuzz = fc
       ),
       { maxLength: 6 },
     ),
-    many: fc.option(fc.integer({ min: 50, max: 400 }), { freq: 10 }),
+    many: sometimes(fc.integer({ min: 50, max: 400 }), 9),
   })
   .map((f): HttpRequestCase => {
     const good = new Map(f.base.headers);
