@@ -69,7 +69,10 @@ class SseSession {
   ) {}
 
   id(): Promise<string> {
-    this.#id ??= this.#open();
+    this.#id ??= this.#open().catch((error: unknown) => {
+      this.#id = undefined;
+      throw error;
+    });
     return this.#id;
   }
 
@@ -230,7 +233,8 @@ export async function healthProblems(t: FuzzTarget): Promise<string[]> {
     }
   }
   const stderr = t.beacon.stderr();
-  if (/uncaught|unhandled|\n\s+at /i.test(stderr))
+  // An uncaught error, a stack, or a warning such as MaxListenersExceededWarning (a listener leak).
+  if (/uncaught|unhandled|\n\s+at |Warning/i.test(stderr))
     problems.push(`${t.name}: stderr: ${stderr.slice(0, 2_000)}`);
   problems.push(...t.sse.leaks.map((leak) => `${t.name}: the HTTP+SSE stream leaks a ${leak}`));
   return problems;
