@@ -115,8 +115,13 @@ function launchOf(
       METRICS_PORT: String(metricsPort),
       AUTH_MODE: auth ? 'apikey' : 'none',
       ...(auth ? { API_KEYS_FILE: key.file } : {}),
-      // Room for the idle-session scenario; every other setting is the default.
+      // Room for the idle-session scenario, and for the concurrent calls of one key: 64 in the
+      // tool-call scenario, 2,000 in the full streams scenario (MAX_STREAMS's default 5,000 fits).
       MAX_SESSIONS: '20000',
+      MAX_CALLS_PER_PRINCIPAL: '4000',
+      MAX_CONCURRENT_CALLS: '4000',
+      // Never reached, so no request is refused, but every one still pays for the limiter.
+      RATE_LIMIT_PER_MINUTE: '100000000',
     },
     headers: auth ? { authorization: `Bearer ${key.key}` } : {},
   });

@@ -1,8 +1,10 @@
 import type { McpServer } from '@modelcontextprotocol/server';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { MemoryStore } from 'express-rate-limit';
 import helmet from 'helmet';
 import type { Config } from '../config.js';
 import type { AuthLayer } from './auth/layer.js';
+import { principalIdOf, quotaKeyOf } from './auth/principal.js';
 import { refuseQueryCredentials } from './auth/query-token.js';
 import { resourceMetadataUrl } from './auth/resource-metadata.js';
 import { classicProcess } from './classic-stream.js';
@@ -19,9 +21,13 @@ import { httpMetrics } from './observability/http-metrics.js';
 import type { Logger } from './observability/logger.js';
 import { requestLog, traceRequestLog } from './observability/request-log.js';
 import { bodyErrors, jsonBody } from './security/body.js';
+import { callAdmission } from './security/call-admission.js';
+import { CallQuotas } from './security/call-quotas.js';
 import { corsFor } from './security/cors.js';
 import { hostOriginGuard } from './security/host-origin.js';
+import { requestRateLimit } from './security/rate-limit.js';
 import { originFormTarget } from './security/request-target.js';
+import { streamAdmission } from './security/stream-admission.js';
 
 /** Everything the app needs, built once at start-up and passed down. */
 export interface AppContext {
@@ -45,9 +51,7 @@ export interface BeaconApp {
 
 /** The principal a request was authenticated as; `anonymous` when auth is off. */
 function principalOf(req: Request): string {
-  const principal = (req as Request & { auth?: { extra?: { principal?: { id?: unknown } } } }).auth?.extra
-    ?.principal?.id;
-  return typeof principal === 'string' ? principal : 'anonymous';
+  return principalIdOf(req) ?? 'anonymous';
 }
 
 /** Assembles the express app. The order of the layers matters; see ARCHITECTURE.md. */
@@ -117,9 +121,24 @@ export function createApp(ctx: AppContext): BeaconApp {
   // Public discovery documents, then a credential on everything else, before the body is even read.
   if (ctx.auth.metadata) app.use(ctx.auth.metadata);
   app.use(ctx.auth.authenticate);
+  const { quotas } = config;
+  if (quotas.ratePerMinute > 0) {
+    // Before the body is read: a client over its rate costs no parsing.
+    app.use(
+      requestRateLimit({ perMinute: quotas.ratePerMinute, store: new MemoryStore(), keyOf: quotaKeyOf }),
+    );
+  }
   app.use(jsonBody(config.bodyLimitBytes, config.maxJsonDepth));
   app.use(ctx.auth.authorize);
   app.use(traceRequestLog);
+  // Before any tool runs or stream opens; the per-principal refusal first, as the more specific one.
+  app.use(
+    callAdmission(
+      new CallQuotas({ perPrincipal: quotas.callsPerPrincipal, total: quotas.concurrentCalls }),
+      quotaKeyOf,
+    ),
+  );
+  app.use(streamAdmission(quotas.streams));
 
   app.all(
     '/mcp',

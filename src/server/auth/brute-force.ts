@@ -1,17 +1,13 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { ipKeyGenerator, MemoryStore, rateLimit } from 'express-rate-limit';
+import { MemoryStore, rateLimit } from 'express-rate-limit';
 import { HttpError, JsonRpcCode, sendJsonRpcError } from '../http-errors.js';
+import { clientAddressKey } from './principal.js';
 
 export interface FailureThrottle {
   /** Runs before authentication: counts the attempt, or answers 429 once the address is over its limit. */
   guard: RequestHandler;
   /** Called when the attempt authenticated: it does not count against the address. */
   forgive(req: Request): void;
-}
-
-/** One IPv4 address, or an IPv6 /56 (what one customer is usually given), per bucket. */
-function clientKey(req: Request): string {
-  return ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? 'unknown');
 }
 
 /**
@@ -27,7 +23,7 @@ export function failureThrottle(options: { limit: number; windowMs: number }): F
     windowMs: options.windowMs,
     limit: options.limit,
     store,
-    keyGenerator: clientKey,
+    keyGenerator: clientAddressKey,
     standardHeaders: false,
     legacyHeaders: false,
     handler: (req: Request, res: Response, _next: NextFunction) => {
@@ -52,7 +48,7 @@ export function failureThrottle(options: { limit: number; windowMs: number }): F
   return {
     guard: limiter,
     forgive(req) {
-      void store.decrement(clientKey(req));
+      void store.decrement(clientAddressKey(req));
     },
   };
 }

@@ -13,7 +13,9 @@ import { HttpError, JsonRpcCode, refusals, sendJsonRpcError } from '../http-erro
 import type { Logger } from '../observability/logger.js';
 import { sessionsActive } from '../observability/metrics.js';
 import { trackSseStream } from '../observability/sse-streams.js';
+import { adoptCallSlot } from '../security/call-admission.js';
 import { isWellFormedJsonContentType } from '../security/content-type.js';
+import { cancelledRequestId, PendingRequests } from './pending-requests.js';
 import type { LegacySessionState } from './server.js';
 import type { SessionBudget } from './session-budget.js';
 
@@ -56,7 +58,7 @@ interface SseSession {
   principal: string;
   lastSeen: number;
   /** Requests the client sent that have had neither a response nor a cancellation yet. */
-  pending: Set<RequestId>;
+  pending: PendingRequests;
   keepAlive: NodeJS.Timeout | undefined;
   release: () => void;
 }
@@ -116,11 +118,11 @@ export class LegacySseSessions {
       server,
       principal: this.deps.principalOf(req),
       lastSeen: this.#now(),
-      pending: new Set(),
+      pending: new PendingRequests(),
       keepAlive: undefined,
       release,
     };
-    transport.onresponse = (id) => session.pending.delete(id);
+    transport.onresponse = (id) => session.pending.settle(id);
     // Proxies (nginx) must not buffer the stream; the transport sets the other SSE headers itself.
     res.setHeader('X-Accel-Buffering', 'no');
     res.once('close', () => void this.#close(session));
@@ -167,11 +169,15 @@ export class LegacySseSessions {
       );
     }
     session.lastSeen = this.#now();
-    if (isJSONRPCRequest(message)) session.pending.add(message.id);
-    if (isJSONRPCNotification(message) && message.method === 'notifications/cancelled') {
-      const cancelled = (message.params as { requestId?: RequestId } | undefined)?.requestId;
-      if (cancelled !== undefined) session.pending.delete(cancelled);
+    if (isJSONRPCRequest(message)) {
+      if (session.pending.has(message.id)) {
+        return sendJsonRpcError(res, refusals.badRequest('request id already in use in this session'));
+      }
+      // A call here outlives this 202: its places are held until its answer or cancellation.
+      session.pending.add(message.id, adoptCallSlot(res));
     }
+    const cancelled = cancelledRequestId(message);
+    if (cancelled !== undefined) session.pending.settle(cancelled);
     await session.transport.handlePostMessage(req, res, message);
   }
 
@@ -192,6 +198,7 @@ export class LegacySseSessions {
     if (this.#sessions.get(session.id) !== session) return;
     this.#sessions.delete(session.id);
     clearInterval(session.keepAlive);
+    session.pending.settleAll();
     session.release();
     sessionsActive.dec({ era: ERA });
     this.deps.logger.debug({ session: session.id.slice(0, 8) }, 'legacy SSE session closed');

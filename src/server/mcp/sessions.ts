@@ -7,7 +7,9 @@ import { refusals, sendJsonRpcError } from '../http-errors.js';
 import { sessionHash } from '../observability/log-context.js';
 import type { Logger } from '../observability/logger.js';
 import { sessionsActive } from '../observability/metrics.js';
+import { adoptCallSlot } from '../security/call-admission.js';
 import { MemoryEventStore } from '../shared/event-store/memory.js';
+import { cancelledRequestId, PendingRequests, toolCallRequest } from './pending-requests.js';
 import type { LegacySessionState } from './server.js';
 import type { SessionBudget } from './session-budget.js';
 
@@ -26,6 +28,8 @@ interface Session {
    * A standalone GET stream does not count, or a forgotten listener would keep a session forever.
    */
   active: number;
+  /** Tool calls in flight, so a cancelled one gives its call places back while its stream stays open. */
+  calls: PendingRequests;
   /** Gives the session's place in the shared MAX_SESSIONS budget back. */
   release: () => void;
 }
@@ -75,11 +79,18 @@ export class LegacySessions {
     }
     session.lastSeen = this.#now();
     if (req.method === 'POST') {
+      const call = toolCallRequest(req.body);
+      if (call && session.calls.has(call.id)) {
+        return sendJsonRpcError(res, refusals.badRequest('request id already in use in this session'));
+      }
       session.active += 1;
       res.once('close', () => {
         session.active -= 1;
         session.lastSeen = this.#now();
       });
+      if (call) res.once('close', session.calls.add(call.id, adoptCallSlot(res)));
+      const cancelled = cancelledRequestId(req.body);
+      if (cancelled !== undefined) session.calls.settle(cancelled);
     }
     await session.transport.handleRequest(req, res, req.body);
   }
@@ -109,6 +120,7 @@ export class LegacySessions {
           principal,
           lastSeen: this.#now(),
           active: 0,
+          calls: new PendingRequests(),
           release,
         });
         sessionsActive.inc({ era: ERA });
@@ -132,6 +144,7 @@ export class LegacySessions {
     const session = this.#sessions.get(id);
     if (!session) return;
     this.#sessions.delete(id);
+    session.calls.settleAll();
     session.release();
     session.store.clear();
     sessionsActive.dec({ era: ERA });

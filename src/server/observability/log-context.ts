@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Request, Response } from 'express';
+import { principalIdOf } from '../auth/principal.js';
 import { routeOf } from './http-metrics.js';
 import type { Era } from './metrics.js';
 import { rejectionOf } from './rejections.js';
@@ -24,12 +25,6 @@ export function noteRequestScope(res: Response, scope: ScopeLocals): void {
  */
 export function sessionHash(sessionId: string): string {
   return createHash('sha256').update(sessionId).digest('hex').slice(0, 12);
-}
-
-function principalIdOf(req: Request): string | undefined {
-  const id = (req as Request & { auth?: { extra?: { principal?: { id?: unknown } } } }).auth?.extra?.principal
-    ?.id;
-  return typeof id === 'string' ? id : undefined;
 }
 
 export function traceOf(req: Request): TraceContext | undefined {

@@ -2,7 +2,38 @@ import type { ServerResponse } from 'node:http';
 import { type StreamKind, streamsOpen } from './metrics.js';
 
 const TRACKED = Symbol('beacon.sseStream');
-type Trackable = ServerResponse & { [TRACKED]?: StreamKind };
+const PLACE = Symbol('beacon.streamPlace');
+type Trackable = ServerResponse & { [TRACKED]?: StreamKind; [PLACE]?: () => void };
+
+/**
+ * Open SSE streams plus responses admitted to become one that have not written their headers yet:
+ * what MAX_STREAMS caps. A plain number beside the `beacon_streams_open` gauge (whose value
+ * prom-client only gives asynchronously), counted at the same places, once per process like it.
+ */
+let streamPlaces = 0;
+
+export function streamPlacesHeld(): number {
+  return streamPlaces;
+}
+
+/**
+ * Holds a stream place for a response until it closes, or until its headers show it is not a
+ * stream after all. Idempotent per response, so a place taken at admission is not taken again
+ * when the stream opens.
+ */
+export function holdStreamPlace(res: ServerResponse): void {
+  const trackable = res as Trackable;
+  if (trackable[PLACE] || res.destroyed) return;
+  streamPlaces += 1;
+  let held = true;
+  const release = () => {
+    if (!held) return;
+    held = false;
+    streamPlaces -= 1;
+  };
+  trackable[PLACE] = release;
+  res.once('close', release);
+}
 
 /**
  * Counts an open SSE stream in `beacon_streams_open{kind}` until the response closes. Idempotent
@@ -13,6 +44,7 @@ export function trackSseStream(res: ServerResponse, kind: StreamKind): void {
   const trackable = res as Trackable;
   if (trackable[TRACKED] || res.destroyed) return;
   trackable[TRACKED] = kind;
+  holdStreamPlace(res);
   streamsOpen.inc({ kind });
   res.once('close', () => streamsOpen.dec({ kind }));
 }
@@ -50,7 +82,8 @@ export function streamKindOf(method: string | undefined, route: string): StreamK
 /**
  * Watches one response for SSE: the SDK transports write their headers in one `writeHead` call
  * (and `write` without it goes through `writeHead` too), so that is where the content type is
- * final. The wrapper only looks; it changes nothing the transport sends.
+ * final. A response that turns out not to be a stream gives back any stream place it held. The
+ * wrapper only looks; it changes nothing the transport sends.
  */
 export function watchSseStreams(res: ServerResponse, kindOf: () => StreamKind | undefined): void {
   const writeHead = res.writeHead;
@@ -60,6 +93,8 @@ export function watchSseStreams(res: ServerResponse, kindOf: () => StreamKind | 
     if (isEventStream(contentTypeIn(headersArg) ?? this.getHeader('content-type'))) {
       const kind = kindOf();
       if (kind) trackSseStream(this, kind);
+    } else {
+      (this as Trackable)[PLACE]?.();
     }
     return result;
   } as typeof res.writeHead;
