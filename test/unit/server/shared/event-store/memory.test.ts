@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { JSONRPCMessage } from '@modelcontextprotocol/server';
-import { MemoryEventStore } from '../../../../../src/server/shared/event-store/memory.js';
 import { eventStoreBytes, eventStoreEvents } from '../../../../../src/server/observability/metrics.js';
+import { MemoryEventStore } from '../../../../../src/server/shared/event-store/memory.js';
 
 const note = (n: number): JSONRPCMessage => ({
   jsonrpc: '2.0',
