@@ -13,9 +13,9 @@ export type Target = 'open' | 'auth';
 export const SLOT = {
   /** `127.0.0.1:port` of the target. */
   host: '{{host}}',
-  /** A live 2025-era `Mcp-Session-Id`, created by the same principal the case authenticates as. */
+  /** A live 2025-era `Mcp-Session-Id` (on the protected target, opened with the `key` below). */
   session: '{{session}}',
-  /** A live HTTP+SSE session id. */
+  /** A live HTTP+SSE session id (likewise). */
   sseSession: '{{sse-session}}',
   /** An API key with the tools scope. */
   key: '{{key}}',

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { describeCase, runCampaign, shrink } from './campaign.js';
-import { formatCounts } from './report.js';
+import { runCampaign, shrink } from './campaign.js';
+import { describeCase, formatCounts } from './report.js';
 import { type FuzzTargets, healthProblems, startTargets } from './targets.js';
 
 const COUNT = 10_000;

@@ -8,8 +8,9 @@
 import { parseArgs } from 'node:util';
 import fc from 'fast-check';
 import { fuzzCase } from './arbitraries.js';
-import { describeCase, runCampaign, runCase, shrink } from './campaign.js';
-import { formatCounts } from './report.js';
+import { runCampaign, shrink } from './campaign.js';
+import { describeCase, formatCounts } from './report.js';
+import { runCase } from './run-case.js';
 import { healthProblems, startTargets } from './targets.js';
 
 /** Shrinking sends the case again and again: a bound on each, and on how many are shrunk. */

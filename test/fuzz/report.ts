@@ -1,4 +1,6 @@
+/** How a fuzz run reads to a person: the counts by status and kind, and one case at a time. */
 import type { CampaignResult } from './campaign.js';
+import type { FuzzCase } from './fuzz-case.js';
 
 /** Statuses in a stable order: numbers ascending, then `closed` and `timeout`. */
 function statusOrder(statuses: Iterable<string>): string[] {
@@ -25,6 +27,34 @@ export function formatCounts(result: CampaignResult): string {
     lines.push('', 'violations:');
     for (const [problem, n] of [...result.problems].sort((a, b) => b[1] - a[1]))
       lines.push(`${String(n).padStart(width)}  ${problem}`);
+  }
+  return lines.join('\n');
+}
+
+const PREVIEW = 300;
+
+/** A case as a person reads it: the request line, the headers, and the body (or its base64). */
+export function describeCase(kase: FuzzCase): string {
+  const { request } = kase;
+  const lines = [`kind ${kase.kind}, target ${kase.target}`];
+  if (request.transport === 'raw') {
+    lines.push(`raw bytes (${request.bytes.length}): ${JSON.stringify(request.bytes.slice(0, PREVIEW))}`);
+    return lines.join('\n');
+  }
+  lines.push(`${request.method} ${request.path.slice(0, PREVIEW)}`);
+  const filler = request.headers.filter(([name]) => name.startsWith('X-Fuzz-'));
+  for (const [name, value] of request.headers) {
+    if (!name.startsWith('X-Fuzz-')) lines.push(`${name}: ${value.slice(0, 200)}`);
+  }
+  if (filler.length > 0) lines.push(`X-Fuzz-0 … X-Fuzz-${filler.length - 1}: v (${filler.length} headers)`);
+  if (request.body) {
+    const text = Buffer.from(request.body).toString('utf8');
+    const printable = !text.includes('\uFFFD');
+    const shown = printable ? text : Buffer.from(request.body).toString('base64');
+    lines.push(
+      '',
+      `${printable ? '' : 'base64 '}body (${request.body.length} bytes): ${shown.slice(0, PREVIEW)}`,
+    );
   }
   return lines.join('\n');
 }

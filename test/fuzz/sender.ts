@@ -5,20 +5,14 @@
  */
 import http from 'node:http';
 import net from 'node:net';
-import type { Headers } from './fuzz-case.js';
+import type { Headers, HttpRequestCase } from './fuzz-case.js';
 import { CASE_DEADLINE_MS, type FuzzResponse } from './invariants.js';
 import { parseRawResponse } from './raw-response.js';
 
 /** How long a stream that may rightly stay open (GET /sse) is awaited for its first bytes. */
 const STREAM_PEEK_MS = 50;
 
-export interface HttpRequest {
-  method: string;
-  path: string;
-  headers: Headers;
-  body: Uint8Array | undefined;
-  read: 'body' | 'head';
-}
+export type HttpRequest = Omit<HttpRequestCase, 'transport'>;
 
 /** Repeated names become one array, as node:http sends them: one header line each. */
 function headerObject(headers: Headers): Record<string, string | string[]> {
