@@ -6,7 +6,6 @@ import fc from 'fast-check';
 import { badEncoding } from './encodings.js';
 import {
   ACCEPT_BOTH,
-  anyEraPost,
   CASE_KINDS,
   type CaseKind,
   type FuzzCase,
@@ -22,7 +21,7 @@ import {
   utf8,
 } from './fuzz-case.js';
 import { authHeaders, contentType, headerFuzz, lastEventId, mcpSessionId, token } from './headers.js';
-import { batch, deepNesting, idText, message, PROTOCOL_VERSIONS, truncated, wrongShape } from './json-rpc.js';
+import { batch, deepNesting, idText, message, PROTOCOL_VERSIONS, wrongShape } from './json-rpc.js';
 import { rawHttp } from './raw-http.js';
 
 const randomBytes = fc
@@ -42,9 +41,16 @@ const randomBytes = fc
     ),
   );
 
-const truncatedJson = fc
-  .tuple(anyEraPost, truncated(modernMessage))
-  .map(([{ headers }, text]) => post('/mcp', headers, text));
+/** A message of either era cut anywhere: the stream ended, or the client lied about the length. */
+const truncatedJson = fc.oneof(
+  ...[true, false].map((modern) =>
+    fc
+      .tuple(message({ modern }), fc.double({ min: 0, max: 1, noNaN: true }))
+      .map(([m, at]) =>
+        post('/mcp', postHeaders(m, modern), m.text.slice(0, Math.floor(m.text.length * at))),
+      ),
+  ),
+);
 
 const jsonrpcShape = fc
   .tuple(fc.boolean(), wrongShape)

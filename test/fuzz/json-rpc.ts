@@ -372,10 +372,3 @@ export const deepNesting = fc
     }[where];
     return { text, where, depth };
   });
-
-/** A message cut anywhere: the stream ended, or the client lied about the length. */
-export function truncated(whole: fc.Arbitrary<Message>): fc.Arbitrary<string> {
-  return fc
-    .tuple(whole, fc.double({ min: 0, max: 1, noNaN: true }))
-    .map(([m, at]) => m.text.slice(0, Math.floor(m.text.length * at)));
-}
