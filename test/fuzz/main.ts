@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import fc from 'fast-check';
 import { fuzzCase } from './arbitraries.js';
 import { runCampaign, shrink } from './campaign.js';
+import type { FuzzCase } from './fuzz-case.js';
 import { describeCase, formatCounts } from './report.js';
 import { runCase } from './run-case.js';
 import { healthProblems, startTargets } from './targets.js';
@@ -45,14 +46,22 @@ const count = positiveInt('count', values.count, 10_000);
 const seed = positiveInt('seed', values.seed, Math.floor(Math.random() * 2 ** 31), 0);
 const concurrency = positiveInt('concurrency', values.concurrency, 8);
 
+/** The case `--replay` names, found before any server starts so a bad path leaves nothing running. */
+function replayCase(path: string): FuzzCase {
+  let kase: FuzzCase | undefined;
+  try {
+    [kase] = fc.sample(fuzzCase, { seed, path, numRuns: 1 });
+  } catch {}
+  return kase ?? usage(`--replay ${path} names no case of seed ${seed}`);
+}
+const replay = values.replay === undefined ? undefined : replayCase(values.replay);
+
 const targets = await startTargets(concurrency);
 let exitCode = 0;
 try {
-  if (values.replay !== undefined) {
-    const [kase] = fc.sample(fuzzCase, { seed, path: values.replay, numRuns: 1 });
-    if (!kase) usage(`no case at --replay ${values.replay}`);
-    const outcome = await runCase(targets, kase);
-    console.log(describeCase(kase));
+  if (replay) {
+    const outcome = await runCase(targets, replay);
+    console.log(describeCase(replay));
     console.log(`\nanswer: ${outcome.response.status} in ${Math.round(outcome.response.elapsedMs)} ms`);
     console.log(outcome.response.body.slice(0, 2_000));
     console.log(
