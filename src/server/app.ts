@@ -24,6 +24,7 @@ import { CallQuotas } from './security/call-quotas.js';
 import { corsFor } from './security/cors.js';
 import { hostOriginGuard } from './security/host-origin.js';
 import { requestRateLimit } from './security/rate-limit.js';
+import { originFormTarget } from './security/request-target.js';
 import { streamAdmission } from './security/stream-admission.js';
 import type { LimiterStores } from './shared/limiter-store.js';
 import type { SharedState } from './shared/shared-state.js';
@@ -101,6 +102,8 @@ export function createApp(ctx: AppContext): BeaconApp {
   app.use(helmet());
   app.use(requestLog(logger));
   app.use(httpMetrics);
+  // `POST http://host/mcp` (absolute form) becomes `/mcp` with that Host before anything reads either.
+  app.use(originFormTarget);
   app.use(refuseQueryCredentials);
   app.get('/healthz', healthz);
   app.get('/readyz', readyz(ctx.readiness));

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { type BeaconProcess, startBeacon } from '../helpers/beacon-process.js';
 import {
@@ -48,25 +49,71 @@ describe('HTTP status codes on /mcp', () => {
     assert.deepEqual(result.capabilities.logging, {});
   });
 
+  /**
+   * A request spoken by hand with node:http: fetch will not let a test set Host or send TRACE, nor
+   * send the target in absolute form (which node:http does when the path is a whole URI).
+   */
+  function byHand(method: string, path: string, headers: Record<string, string>, body?: unknown) {
+    return new Promise<{ status: number; headers: Record<string, unknown>; body: string }>(
+      (resolve, reject) => {
+        const req = request(
+          {
+            host: '127.0.0.1',
+            port: beacon.port,
+            method,
+            path,
+            headers: { Accept: ACCEPT_BOTH, ...headers },
+          },
+          (res) => {
+            let text = '';
+            res.setEncoding('utf8').on('data', (chunk: string) => {
+              text += chunk;
+            });
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
+          },
+        );
+        req.on('error', reject);
+        req.end(body === undefined ? undefined : JSON.stringify(body));
+      },
+    );
+  }
+  const postByHand = (path: string, headers: Record<string, string>, body: unknown) =>
+    byHand('POST', path, headers, body);
+
   it('refuses a foreign Host with 403 (DNS rebinding)', async () => {
-    // fetch will not let a test set Host, so speak HTTP/1.1 by hand.
-    const { request } = await import('node:http');
-    const status = await new Promise<number>((resolve, reject) => {
-      const req = request(
-        beacon.mcpUrl,
-        {
-          method: 'POST',
-          headers: { Host: 'rebind.example', 'Content-Type': 'application/json', Accept: ACCEPT_BOTH },
-        },
-        (res) => {
-          res.resume();
-          resolve(res.statusCode ?? 0);
-        },
-      );
-      req.on('error', reject);
-      req.end(JSON.stringify(initializeRequest()));
-    });
-    assert.equal(status, 403);
+    const res = await postByHand(
+      '/mcp',
+      { Host: 'rebind.example', 'Content-Type': 'application/json' },
+      initializeRequest(),
+    );
+    assert.equal(res.status, 403);
+  });
+
+  it('refuses a Host with userinfo with 403 and a JSON-RPC body, where the SDK handler gave 500', async () => {
+    // An unparsed body (no Content-Type) sends the request on to the modern handler, which builds a URL from Host.
+    const res = await postByHand(
+      '/mcp',
+      { Host: `user@127.0.0.1:${beacon.port}`, 'Content-Type': '' },
+      initializeRequest(),
+    );
+    assert.equal(res.status, 403);
+    const body = JSON.parse(res.body);
+    assert.equal(body.jsonrpc, '2.0');
+    assert.match(body.error.message, /Invalid Host header/);
+  });
+
+  it('serves an absolute-form target (POST http://host/mcp), where the SDK handler gave 500', async () => {
+    const { body, headers } = modernRequest('tools/list');
+    const res = await postByHand(beacon.mcpUrl, { 'Content-Type': 'application/json', ...headers }, body);
+    assert.equal(res.status, 200, res.body);
+    assert.match(res.body, /process_items/);
+  });
+
+  it('answers TRACE with 405 and a JSON-RPC body, where the SDK handler gave 500', async () => {
+    const res = await byHand('TRACE', '/mcp', {});
+    assert.equal(res.status, 405);
+    assert.equal(res.headers.allow, 'GET, POST, DELETE');
+    assert.equal(JSON.parse(res.body).jsonrpc, '2.0');
   });
 
   it('answers malformed JSON with 400 and -32700', async () => {

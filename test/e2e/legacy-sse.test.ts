@@ -276,7 +276,7 @@ describe('HTTP+SSE (2024-11-05) behind the same protection as /mcp', () => {
     }
   });
 
-  it('refuses malformed messages with JSON-RPC bodies: no sessionId 400, not JSON 415, not JSON-RPC 400', async () => {
+  it('refuses malformed messages with JSON-RPC bodies: no sessionId 400, not JSON or malformed Content-Type 415, not JSON-RPC 400', async () => {
     const { messagesUrl, controller } = await openRawSse(beacon.origin, alice);
     try {
       const noId = await post(`${beacon.origin}/messages`, initializeRequest(), alice);
@@ -289,6 +289,13 @@ describe('HTTP+SSE (2024-11-05) behind the same protection as /mcp', () => {
       });
       assert.equal(text.status, 415);
       assert.equal((await text.json()).jsonrpc, '2.0');
+      // A malformed parameter drew a plain-text "TypeError: invalid parameter format" from the SDK transport.
+      const openQuote = await post(messagesUrl, initializeRequest(), {
+        'Content-Type': 'application/json; boundary="',
+        ...alice,
+      });
+      assert.equal(openQuote.status, 415);
+      assert.equal((await openQuote.json()).jsonrpc, '2.0');
       const notRpc = await post(messagesUrl, { hello: 'world' }, alice);
       assert.equal(notRpc.status, 400);
       assert.equal((await notRpc.json()).error.code, -32600);

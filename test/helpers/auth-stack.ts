@@ -18,7 +18,7 @@ import type {
 import { importJWK, type JWK, type JWTPayload, SignJWT } from 'jose';
 import { hashPassword } from '../../src/auth-server/passwords.js';
 import { createApiKey } from '../../src/server/auth/api-keys.js';
-import { type BeaconProcess, startBeacon } from './beacon-process.js';
+import { type BeaconProcess, type StartOptions, startBeacon } from './beacon-process.js';
 
 export const USERS = {
   alice: { password: 'alice-correct-horse-7', scopes: undefined },
@@ -105,9 +105,11 @@ export async function startProtectedBeacon(
   fixtures: AuthFixtures,
   issuer: string | undefined,
   env: Record<string, string> = {},
+  options: Omit<StartOptions, 'env'> = {},
 ): Promise<BeaconProcess> {
   const port = await freePort();
   return startBeacon({
+    ...options,
     env: {
       PORT: String(port),
       PUBLIC_URL: `http://127.0.0.1:${port}/mcp`,

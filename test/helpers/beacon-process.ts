@@ -31,6 +31,11 @@ export interface StartOptions {
   entry?: string;
   /** Extra node flags, e.g. ['--import', 'tsx'] for a TypeScript entry. */
   nodeArgs?: string[];
+  /**
+   * Which parsed log lines `lines` keeps (default: all). Long runs keep only the lines they check;
+   * waiters still see every line, and a line that is not JSON is always kept.
+   */
+  retainLine?: (entry: Record<string, unknown>) => boolean;
 }
 
 /**
@@ -68,13 +73,14 @@ export async function startBeacon(options: StartOptions = {}): Promise<BeaconPro
     partial = parts.pop() ?? '';
     for (const line of parts) {
       if (!line) continue;
-      lines.push(line);
       let entry: Record<string, unknown>;
       try {
         entry = JSON.parse(line);
       } catch {
+        lines.push(line);
         continue;
       }
+      if (options.retainLine?.(entry) ?? true) lines.push(line);
       for (const waiter of waiters) {
         if (waiter.match(entry)) {
           waiters.delete(waiter);

@@ -1,11 +1,18 @@
 import { toNodeHandler } from '@modelcontextprotocol/node';
 import { classifyInboundRequest, createMcpHandler, type McpServer } from '@modelcontextprotocol/server';
 import type { NextFunction, Request, Response } from 'express';
+import { HttpError, JsonRpcCode, sendJsonRpcError } from '../http-errors.js';
 import type { InflightCalls } from '../inflight.js';
 import { noteRequestScope } from '../observability/log-context.js';
 import type { Logger } from '../observability/logger.js';
 import { coalesceWrites } from './coalesce-writes.js';
 import type { LegacySessions } from './sessions.js';
+
+/**
+ * Methods the Fetch standard forbids: the SDK's handler cannot make a web `Request` of them, and
+ * answered `TRACE /mcp` with a 500. (CONNECT never gets this far: Node hands it to its own event.)
+ */
+const FETCH_FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK']);
 
 export interface McpEndpointDeps {
   sessions: LegacySessions;
@@ -65,6 +72,14 @@ export function mcpEndpoint(deps: McpEndpointDeps) {
   };
 
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+    if (FETCH_FORBIDDEN_METHODS.has(req.method)) {
+      return sendJsonRpcError(
+        res,
+        new HttpError(405, JsonRpcCode.ServerError, 'Method not allowed', undefined, {
+          Allow: 'GET, POST, DELETE',
+        }),
+      );
+    }
     if (req.method === 'POST') res.once('close', deps.inflight.begin());
     try {
       const hasSession = req.headers['mcp-session-id'] !== undefined;

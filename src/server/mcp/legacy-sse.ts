@@ -2,7 +2,6 @@ import {
   isJSONRPCNotification,
   isJSONRPCRequest,
   isJSONRPCResponse,
-  isJsonContentType,
   type JSONRPCMessage,
   type McpServer,
   type RequestId,
@@ -15,6 +14,7 @@ import type { Logger } from '../observability/logger.js';
 import { sessionsActive } from '../observability/metrics.js';
 import { trackSseStream } from '../observability/sse-streams.js';
 import { adoptCallSlot } from '../security/call-admission.js';
+import { isWellFormedJsonContentType } from '../security/content-type.js';
 import { principalHash } from '../shared/principal-hash.js';
 import type { ControlBus, ControlMessage, SessionDirectory } from '../shared/shared-state.js';
 import { cancelledRequestId, PendingRequests } from './pending-requests.js';
@@ -160,7 +160,7 @@ export class LegacySseSessions {
     if (owner === undefined || owner !== principal) {
       return sendJsonRpcError(res, refusals.sessionNotFound());
     }
-    if (!isJsonContentType(req.headers['content-type'])) {
+    if (!isWellFormedJsonContentType(req.headers['content-type'])) {
       return sendJsonRpcError(res, refusals.notJson());
     }
     const message: unknown = req.body;
