@@ -283,7 +283,8 @@ describe('beacon call against a real Beacon', () => {
         run,
         /^error: lost the connection to http:\/\/127\.0\.0\.1:\d+: the response stream ended/,
       );
-      assert.ok(Date.now() - started < 5_000, 'no wait for the request timeout');
+      // The idle timeout is 120 s; a loaded CI machine can take several seconds just to start the CLI.
+      assert.ok(Date.now() - started < 30_000, 'no wait for the request timeout');
     });
 
     it('exits 3 when a legacy stream cannot be resumed', async () => {
