@@ -51,7 +51,7 @@ describe('the brute-force limit across replicas', () => {
     redis = await startRedis();
     try {
       const [a, b] = await Promise.all([start(), start()]);
-      // Successes are forgiven on every replica alike.
+      // Successes never count, on either replica.
       assert.equal(await attempt(a, fixtures.keys.alice), 200);
       assert.equal(await attempt(b, fixtures.keys.alice), 200);
       assert.deepEqual(

@@ -78,7 +78,6 @@ export async function createAuthLayer(
     limit: config.auth.failureLimit,
     windowMs: config.auth.failureWindowMs,
     store: limiterStores.create('auth-failures'),
-    logger: limiterStores.logger,
   });
   logger.info({ modes, keys: keys?.size, issuer, resource: resource.href }, 'authentication enabled');
 
@@ -90,7 +89,6 @@ export async function createAuthLayer(
         if (error) return next(error);
         const presented = presentedCredential(req);
         if (user) {
-          throttle.forgive(req);
           authResults.inc({ kind: user.extra.principal.kind, result: 'ok' });
           (req as AuthedRequest).auth = user;
           return next();
@@ -106,7 +104,6 @@ export async function createAuthLayer(
         );
         if (refusal.status === 503) {
           // The issuer's keys could not be fetched: not the client's fault, so not counted against it.
-          throttle.forgive(req);
           return sendJsonRpcError(
             res,
             new HttpError(
@@ -120,6 +117,7 @@ export async function createAuthLayer(
             ),
           );
         }
+        throttle.failed(req);
         sendJsonRpcError(res, unauthorized(metadataUrl, refusal.missing));
       },
     )(req, res, next);

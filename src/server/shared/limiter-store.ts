@@ -16,9 +16,10 @@ export type LimiterName = 'auth-failures' | 'requests';
 
 /**
  * Counter stores for express-rate-limit, chosen once at start-up: in memory for one process, in
- * Redis (rate-limit-redis) when REDIS_URL is set, so a limit counts across every replica. A
- * limiter built on them must set `passOnStoreError: true` and `logger`: while Redis is away it
- * lets requests through (fails open) rather than refusing everyone, and says so once per outage.
+ * Redis (rate-limit-redis) when REDIS_URL is set, so a limit counts across every replica. Whatever
+ * uses them must fail open when a store call fails (express-rate-limit: `passOnStoreError: true`
+ * and `logger`): while Redis is away requests pass rather than everyone being refused, and the
+ * store says so once per outage.
  */
 export interface LimiterStores {
   readonly kind: 'memory' | 'redis';
