@@ -52,9 +52,11 @@ export const SYSTEM_TOOLS: readonly SystemTool[] = [
     neededBy: [
       'test/e2e/redis-outage.test.ts',
       'test/e2e/shared-brute-force.test.ts',
+      'test/e2e/shared-sessions.test.ts',
       'test/helpers/redis-server.ts',
       'test/unit/server/shared/event-store/redis.test.ts',
       'test/unit/server/shared/redis/connection.test.ts',
+      'test/unit/server/shared/sessions/redis.test.ts',
     ],
   },
   // npm run test:containers only

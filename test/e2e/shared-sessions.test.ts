@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createClient } from 'redis';
 import { createApiKey } from '../../src/server/auth/api-keys.js';
-import { metricsUrlOf, sampleValue, scrape } from '../helpers/metrics.js';
+import { metricsUrlOf, requireBinary, sampleValue, scrape } from '../helpers/metrics.js';
 import {
   ACCEPT_BOTH,
   initializeRequest,
@@ -15,6 +15,9 @@ import {
 } from '../helpers/raw-mcp.js';
 import { type Replicas, startReplicas } from '../helpers/replicas.js';
 import { readSse, type SseEvent } from '../helpers/sse.js';
+
+// Three Beacon replicas share one real 'redis-server' (Debian package redis-server).
+requireBinary('redis-server', 'redis-server');
 
 type Message = {
   method?: string;

@@ -110,10 +110,6 @@ export class LegacySessions {
     });
   }
 
-  get size(): number {
-    return this.#local.size;
-  }
-
   async handle(req: Request, res: Response): Promise<void> {
     const sessionId = req.headers['mcp-session-id'];
     if (typeof sessionId !== 'string') {
@@ -184,18 +180,8 @@ export class LegacySessions {
       retryInterval: config.sseRetryMs,
       keepAliveMs: config.sseKeepAliveMs,
       onsessioninitialized: () => {
-        mine = {
-          id,
-          serve: (rq, rs, body) => transport.handleRequest(rq, rs, body),
-          deliver: (message) => transport.onmessage?.(message),
-          close: () => this.#closeServer(server),
-          store,
-          state,
-          lastSeen: this.#now(),
-          active: 0,
-          calls: new PendingRequests(),
-        };
-        this.#remember(mine);
+        const serve: LocalSession['serve'] = (rq, rs, body) => transport.handleRequest(rq, rs, body);
+        mine = this.#hold({ id, serve, transport, server, store, state });
       },
       onsessionclosed: () => this.#end(id),
     });
@@ -239,18 +225,7 @@ export class LegacySessions {
     }
     noteRequestScope(res, { sessionAdopted: true });
     sessionsAdopted.inc();
-    mine = {
-      id,
-      serve,
-      deliver: (message) => transport.onmessage?.(message),
-      close: () => this.#closeServer(server),
-      store,
-      state,
-      lastSeen: this.#now(),
-      active: 0,
-      calls: new PendingRequests(),
-    };
-    this.#remember(mine);
+    mine = this.#hold({ id, serve, transport, server, store, state });
     this.deps.logger.debug({ session: sessionHash(id) }, 'legacy session adopted');
     return mine;
   }
@@ -267,10 +242,31 @@ export class LegacySessions {
     };
   }
 
-  #remember(session: LocalSession): void {
-    this.#local.set(session.id, session);
+  /** Keeps this replica's copy of a session, answering through `transport` and `server`. */
+  #hold(parts: {
+    id: string;
+    serve: LocalSession['serve'];
+    transport: { onmessage?: (message: JSONRPCMessage) => void };
+    server: McpServer;
+    store: SessionEventStore;
+    state: LegacySessionState;
+  }): LocalSession {
+    const { id, serve, transport, server, store, state } = parts;
+    const session: LocalSession = {
+      id,
+      serve,
+      deliver: (message) => transport.onmessage?.(message),
+      close: () => this.#closeServer(server),
+      store,
+      state,
+      lastSeen: this.#now(),
+      active: 0,
+      calls: new PendingRequests(),
+    };
+    this.#local.set(id, session);
     sessionsActive.inc({ era: ERA });
-    this.deps.logger.debug({ session: sessionHash(session.id) }, 'legacy session opened');
+    this.deps.logger.debug({ session: sessionHash(id) }, 'legacy session opened');
+    return session;
   }
 
   #onControl(message: ControlMessage): void {

@@ -37,12 +37,10 @@ function memorySharedState(config: SharedConfig): SharedState {
     control,
   });
   return {
-    kind: 'memory',
     sessions,
     events: new MemoryEventStores(config.eventStore),
     control,
     leases: new MemoryCallLeases(),
-    available: () => true,
     close: async () => sessions.stop(),
   };
 }
@@ -69,7 +67,6 @@ function redisSharedState(config: SharedConfig, logger: Logger, connection: Shar
   });
   const leases = new RedisCallLeases(connection, config.callLeaseMs, logger);
   return {
-    kind: 'redis',
     sessions: new RedisSessionDirectory(connection, {
       maxSessions: config.maxSessions,
       idleTimeoutMs: config.sessionIdleTimeoutMs,
@@ -77,7 +74,6 @@ function redisSharedState(config: SharedConfig, logger: Logger, connection: Shar
     events,
     control: new RedisControlBus(connection, logger),
     leases,
-    available: () => connection.up,
     close: async () => {
       leases.stop();
       await events.close();

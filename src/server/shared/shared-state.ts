@@ -7,13 +7,10 @@ import type { LogLevel } from '../../log-levels.js';
  * the same REDIS_URL behave as one server). Nothing above `server/shared/` knows which it got.
  */
 export interface SharedState {
-  readonly kind: 'memory' | 'redis';
   sessions: SessionDirectory;
   events: EventStores;
   control: ControlBus;
   leases: CallLeases;
-  /** Whether the shared store answers now; memory always does. */
-  available(): boolean;
   close(): Promise<void>;
 }
 

@@ -31,10 +31,6 @@ export class MemorySessionDirectory implements SessionDirectory {
     this.#sweeper = setInterval(() => this.sweep(), every).unref();
   }
 
-  get size(): number {
-    return this.#entries.size;
-  }
-
   async open(id: string, record: SessionRecord): Promise<boolean> {
     this.sweep();
     if (this.#entries.size >= this.options.maxSessions) return false;
