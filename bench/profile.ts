@@ -3,8 +3,8 @@
  * where its CPU time went: self time by package (or Beacon source file) and the hottest functions.
  *
  *   node --import tsx bench/profile.ts [target] [modern|legacy] [both|stream|calls]
- *   (default: beacon-prod modern both; `stream` is the throughput load, `calls` the c=16 tool calls;
- *   add --keep to keep the .cpuprofile for a flame graph viewer)
+ *   (default: beacon-prod modern both; `stream` is the throughput load, `calls` the c=16 tool calls,
+ *   both in the era given; add --keep to keep the .cpuprofile for a flame graph viewer)
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -55,7 +55,7 @@ async function main(): Promise<void> {
     });
     let units = 0;
     if (load !== 'calls')
-      for (let i = 0; i < 10; i += 1) units += (await throughputRound(target, 1000)).received;
+      for (let i = 0; i < 10; i += 1) units += (await throughputRound(target, 1000, era)).received;
     if (load !== 'stream') units += (await toolCallRound(target, era, 16, 4000)).calls;
     await target.stop();
     const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));

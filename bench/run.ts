@@ -6,15 +6,18 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { createClient } from 'redis';
 import { caddyAvailable, startCaddy } from './lib/caddy.js';
-import { type FigureBook as Book, FigureBook, markdownTable } from './lib/figures.js';
+import { type FigureBook as Book, FigureBook, type FigureSpec, markdownTable } from './lib/figures.js';
 import { evaluateGoals, goalLines } from './lib/goals.js';
 import { newAgent, send } from './lib/http.js';
-import { type Options, parseOptions } from './lib/options.js';
+import { type Options, parseOptions, type Scenario } from './lib/options.js';
+import { closeSession, openSession } from './lib/session.js';
 import {
   type BenchKey,
   createBenchKey,
   type RunningTarget,
+  redisAvailable,
   startTarget,
   TARGETS,
   type TargetName,
@@ -93,6 +96,27 @@ async function probeProduction(target: RunningTarget, notes: string[]): Promise<
   );
 }
 
+/** That the shared-state target really keeps 2025-era sessions in its Redis. */
+async function probeShared(target: RunningTarget, notes: string[]): Promise<void> {
+  const ready = (await fetch(new URL('/readyz', target.endpoint.url)).then((r) => r.json())) as {
+    redis?: string;
+  };
+  const agent = newAgent(target.endpoint);
+  const sessionId = await openSession(target.endpoint, agent);
+  const redis = createClient({ url: target.redisUrl });
+  await redis.connect();
+  try {
+    const keys = await redis.keys(`*{${sessionId}}*`);
+    notes.push(
+      `beacon-redis: REDIS_URL set, /readyz reports redis "${ready.redis ?? 'absent'}"; a 2025 session opened by the harness has ${keys.length} key(s) in Redis (${keys.map((k) => k.split(':').at(-1)).join(', ')})`,
+    );
+  } finally {
+    await redis.close();
+    await closeSession(target.endpoint, agent, sessionId);
+    agent.destroy();
+  }
+}
+
 async function startupScenario(specs: TargetSpec[], key: BenchKey, book: Book, opts: Options) {
   log('startup: warm-up');
   for (const spec of specs) await withFresh(spec, key, async () => undefined);
@@ -110,11 +134,30 @@ async function startupScenario(specs: TargetSpec[], key: BenchKey, book: Book, o
 
 async function warmUp(running: readonly RunningTarget[], opts: Options) {
   for (const target of running) {
-    for (let i = 0; i < opts.sizes.throughputWarmUps; i += 1)
-      await throughputRound(target, opts.sizes.throughputItems);
-    for (const era of target.spec.eras)
+    for (const era of target.spec.eras) {
+      for (let i = 0; i < opts.sizes.throughputWarmUps; i += 1)
+        await throughputRound(target, opts.sizes.throughputItems, era);
       await toolCallRound(target, era, 4, Math.min(300, opts.sizes.callDurationMs));
+    }
   }
+}
+
+/**
+ * The rows a one-stream throughput round counts towards: `throughput` is the 2026-07-28 era (for
+ * fastmcp, which has none, its 2025 session, as before this row had an era of its own), and
+ * `throughput-legacy` a 2025-era session, where each notification also goes to the event store.
+ */
+function throughputRows(target: RunningTarget, era: Era, items: number): FigureSpec[] {
+  const what = `notifications/s, 1 stream, ${items} items`;
+  const modern = { id: 'throughput', label: what, unit: 'notif/s', better: 'higher' } as const;
+  const legacy = {
+    id: 'throughput-legacy',
+    label: `${what}, 2025 session`,
+    unit: 'notif/s',
+    better: 'higher',
+  } as const;
+  if (era === 'modern') return [modern];
+  return target.spec.eras.includes('modern') ? [legacy] : [modern, legacy];
 }
 
 async function steadyScenarios(
@@ -128,25 +171,21 @@ async function steadyScenarios(
   try {
     const prod = running.find((t) => t.spec.name === 'beacon-prod');
     if (prod) await probeProduction(prod, notes);
+    const shared = running.find((t) => t.spec.redis);
+    if (shared) await probeShared(shared, notes);
     log('throughput and tool calls: warm-up');
     await warmUp(running, opts);
-    for (let round = 0; round < opts.sizes.throughputRounds; round += 1) {
-      for (const target of rotated(running, round)) {
-        const r = await throughputRound(target, opts.sizes.throughputItems);
-        if (r.received !== r.expected)
-          notes.push(
-            `throughput ${target.spec.name} round ${round + 1}: ${r.received}/${r.expected} notifications`,
-          );
-        book.add(
-          {
-            id: 'throughput',
-            label: `notifications/s, 1 stream, ${opts.sizes.throughputItems} items`,
-            unit: 'notif/s',
-            better: 'higher',
-          },
-          target.spec.name,
-          r.perSecond,
-        );
+    for (const era of ['modern', 'legacy'] as Era[]) {
+      for (let round = 0; round < opts.sizes.throughputRounds; round += 1) {
+        for (const target of rotated(running, round).filter((t) => t.spec.eras.includes(era))) {
+          const r = await throughputRound(target, opts.sizes.throughputItems, era);
+          if (r.received !== r.expected)
+            notes.push(
+              `throughput ${era} ${target.spec.name} round ${round + 1}: ${r.received}/${r.expected} notifications`,
+            );
+          for (const row of throughputRows(target, era, opts.sizes.throughputItems))
+            book.add(row, target.spec.name, r.perSecond);
+        }
       }
     }
     log('throughput: done');
@@ -316,6 +355,13 @@ async function freshScenarios(
   log('idle sessions: done');
 }
 
+/** How to repeat this run: the npm script and its arguments, where the figures went left out. */
+function commandOf(argv: readonly string[]): string {
+  const quick = argv.some((a) => a === '--quick' || a === '--tiny');
+  const rest = argv.filter((a) => a !== '--quick' && !a.startsWith('--out'));
+  return `npm run bench${quick ? ':quick' : ''}${rest.length > 0 ? ` -- ${rest.join(' ')}` : ''}`;
+}
+
 function resultPath(opts: Options, date: string): string {
   if (opts.out) return resolve(opts.out);
   const dir = join(ROOT, 'bench/results');
@@ -326,32 +372,42 @@ function resultPath(opts: Options, date: string): string {
 }
 
 async function main(): Promise<void> {
-  const opts = parseOptions(process.argv.slice(2));
-  const specs = TARGETS.filter((t) => opts.targets.includes(t.name));
+  const argv = process.argv.slice(2);
+  const opts = parseOptions(argv);
+  const notes: string[] = [];
+  const specs = TARGETS.filter((t) => opts.targets.includes(t.name)).filter((t) => {
+    if (!t.redis || redisAvailable()) return true;
+    if (opts.targetsNamed) throw new Error(`${t.name} needs Debian's redis-server, which is not installed`);
+    notes.push(`${t.name}: not measured (no redis-server on this machine)`);
+    return false;
+  });
   const names = specs.map((s) => s.name) as TargetName[];
   const dir = mkdtempSync(join(tmpdir(), 'beacon-bench-'));
   const key = createBenchKey(dir);
   const book = new FigureBook();
-  const notes: string[] = [];
   const startedAt = new Date();
   const load = loadavg()[0] ?? 0;
+  const runs = (scenario: Scenario) => opts.scenarios.includes(scenario);
   try {
-    await startupScenario(specs, key, book, opts);
-    log('startup: done');
-    await steadyScenarios(specs, key, book, opts, notes);
-    await latencyScenario(specs, key, book, opts, notes);
-    await freshScenarios(specs, key, book, opts, notes);
+    if (runs('startup')) {
+      await startupScenario(specs, key, book, opts);
+      log('startup: done');
+    }
+    if (runs('steady')) await steadyScenarios(specs, key, book, opts, notes);
+    if (runs('latency')) await latencyScenario(specs, key, book, opts, notes);
+    if (runs('fresh')) await freshScenarios(specs, key, book, opts, notes);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
   const figures = book.figures(names);
-  const goals = evaluateGoals(figures);
+  const goals = evaluateGoals(figures, names);
   const table = markdownTable(figures, names);
   const result = {
     date: startedAt.toISOString(),
     durationS: Math.round((Date.now() - startedAt.getTime()) / 1000),
-    command: `npm run bench${opts.mode === 'full' ? '' : `:quick${opts.mode === 'tiny' ? ' -- --tiny' : ''}`}`,
+    command: commandOf(argv),
     mode: opts.mode,
+    scenarios: opts.scenarios,
     sizes: opts.sizes,
     machine: {
       cpus: cpus().length,
@@ -374,11 +430,19 @@ async function main(): Promise<void> {
   writeFileSync(path, `${JSON.stringify(result, null, 2)}\n`);
   process.stdout.write(`${table}\n\nCells: median ±half the range across rounds (ratio to sdk-bare).\n\n`);
   process.stdout.write(
-    `${notes.map((n) => `- ${n}`).join('\n')}\n\nGoals (beacon-prod):\n${goalLines(goals).join('\n')}\n\n`,
+    `${notes.map((n) => `- ${n}`).join('\n')}\n\nGoals (beacon-prod unless named):\n${goalLines(goals).join('\n')}\n\n`,
   );
   process.stdout.write(
     `${result.machine.cpus} × ${result.machine.cpuModel}, Node ${process.version}, load ${result.machine.loadAverageAtStart} → ${result.machine.loadAverageAtEnd}, ${result.durationS} s\nwrote ${path}\n`,
   );
+}
+
+// Exit (not die) on a signal, so the targets' and redis-servers' exit hooks stop them.
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+] as const) {
+  process.once(signal, () => process.exit(code));
 }
 
 main().catch((error: unknown) => {

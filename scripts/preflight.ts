@@ -50,6 +50,7 @@ export const SYSTEM_TOOLS: readonly SystemTool[] = [
     tool: 'redis-server',
     debianPackage: 'redis-server',
     neededBy: [
+      'test/bench/targets.test.ts',
       'test/e2e/redis-outage.test.ts',
       'test/e2e/shared-brute-force.test.ts',
       'test/e2e/shared-sessions.test.ts',

@@ -1,10 +1,14 @@
 import type { Figure } from './figures.js';
+import type { TargetName } from './targets.js';
 
 export interface GoalVerdict {
   goal: string;
   /** What was measured, in the goal's own terms; null when the figure is missing. */
   measured: number | null;
+  /** Null when not measured, or for a row reported without a goal. */
   met: boolean | null;
+  /** A ratio printed beside the goals for context, with no bound to meet. */
+  info?: true;
 }
 
 type Check =
@@ -12,10 +16,60 @@ type Check =
       goal: string;
       figure: string;
       kind: 'ratio';
-      against: 'sdk-bare' | 'raw-sse' | 'fastmcp';
-      atLeast: number;
+      /** Whose median is divided; beacon-prod unless named. */
+      subject?: TargetName;
+      against: TargetName;
+      /** Absent: an information row, no verdict. */
+      atLeast?: number;
     }
   | { goal: string; figure: string; kind: 'absolute'; atMost?: number; below?: number };
+
+const LEVELS = [1, 16, 64] as const;
+
+/**
+ * Shared state in Redis (beacon-redis: beacon-prod's settings plus REDIS_URL), against in-memory
+ * beacon-prod in the same run. The 2026-07-28 era should not touch Redis on its hot path; in the
+ * 2025 era every notification is also written to the Redis event store.
+ */
+const SHARED_STATE: Check[] = [
+  ...LEVELS.map(
+    (c): Check => ({
+      goal: `beacon-redis modern calls/s c=${c} ≥ 0.95× beacon-prod`,
+      figure: `calls-modern-c${c}`,
+      kind: 'ratio',
+      subject: 'beacon-redis',
+      against: 'beacon-prod',
+      atLeast: 0.95,
+    }),
+  ),
+  {
+    goal: 'beacon-redis modern notifications/s ≥ 0.95× beacon-prod',
+    figure: 'throughput',
+    kind: 'ratio',
+    subject: 'beacon-redis',
+    against: 'beacon-prod',
+    atLeast: 0.95,
+  },
+  {
+    goal: 'beacon-redis legacy notifications/s ≥ 0.7× beacon-prod',
+    figure: 'throughput-legacy',
+    kind: 'ratio',
+    subject: 'beacon-redis',
+    against: 'beacon-prod',
+    atLeast: 0.7,
+  },
+  ...(['beacon-prod', 'sdk-bare'] as const).flatMap((against) =>
+    LEVELS.map(
+      (c): Check => ({
+        goal: `beacon-redis legacy calls/s c=${c} vs ${against}`,
+        figure: `calls-legacy-c${c}`,
+        kind: 'ratio',
+        subject: 'beacon-redis',
+        against,
+      }),
+    ),
+  ),
+];
 
 /** The issue's goals, for Beacon with production settings. Ratios come from the same run. */
 const CHECKS: Check[] = [
@@ -63,30 +117,41 @@ const CHECKS: Check[] = [
   { goal: 'concurrent streams: 0 errors', figure: 'streams-errors', kind: 'absolute', atMost: 0 },
   { goal: '≤ 40 KB RSS per idle legacy session', figure: 'idle-session-kb', kind: 'absolute', atMost: 40 },
   { goal: 'ready in < 500 ms', figure: 'startup', kind: 'absolute', below: 500 },
+  ...SHARED_STATE,
 ];
 
-/** Checks each goal against Beacon's production-settings medians. */
-export function evaluateGoals(figures: readonly Figure[]): GoalVerdict[] {
+const subjectOf = (check: Check): TargetName =>
+  check.kind === 'ratio' ? (check.subject ?? 'beacon-prod') : 'beacon-prod';
+
+/**
+ * Checks each goal against its subject's medians (Beacon with production settings unless named).
+ * Goals about a target the run left out are left out too.
+ */
+export function evaluateGoals(figures: readonly Figure[], targets: readonly TargetName[]): GoalVerdict[] {
   const byId = new Map(figures.map((f) => [f.id, f]));
-  return CHECKS.map((check) => {
+  return CHECKS.filter((check) => targets.includes(subjectOf(check))).map((check) => {
+    const info = check.kind === 'ratio' && check.atLeast === undefined ? { info: true as const } : {};
     const figure = byId.get(check.figure);
-    const prod = figure?.values['beacon-prod']?.median;
-    if (!figure || prod === undefined) return { goal: check.goal, measured: null, met: null };
+    const subject = figure?.values[subjectOf(check)]?.median;
+    if (!figure || subject === undefined) return { goal: check.goal, measured: null, met: null, ...info };
     if (check.kind === 'absolute') {
       const met =
-        check.atMost !== undefined ? prod <= check.atMost : prod < (check.below ?? Number.POSITIVE_INFINITY);
-      return { goal: check.goal, measured: prod, met };
+        check.atMost !== undefined
+          ? subject <= check.atMost
+          : subject < (check.below ?? Number.POSITIVE_INFINITY);
+      return { goal: check.goal, measured: subject, met };
     }
     const other = figure.values[check.against]?.median;
-    if (other === undefined || other === 0) return { goal: check.goal, measured: null, met: null };
-    const measured = prod / other;
-    return { goal: check.goal, measured, met: measured >= check.atLeast };
+    if (other === undefined || other === 0) return { goal: check.goal, measured: null, met: null, ...info };
+    const measured = subject / other;
+    const met = check.atLeast === undefined ? null : measured >= check.atLeast;
+    return { goal: check.goal, measured, met, ...info };
   });
 }
 
 export function goalLines(verdicts: readonly GoalVerdict[]): string[] {
   return verdicts.map((v) => {
-    const mark = v.met === null ? '–' : v.met ? 'met' : 'MISSED';
+    const mark = v.info ? 'info' : v.met === null ? '–' : v.met ? 'met' : 'MISSED';
     const value = v.measured === null ? 'not measured' : Number(v.measured.toFixed(3)).toString();
     return `- ${v.goal}: ${value} (${mark})`;
   });

@@ -76,25 +76,54 @@ export const SIZES: Record<'full' | 'quick' | 'tiny', Sizes> = {
   },
 };
 
+/**
+ * The run's parts, in the order they run: `startup` (fresh targets, time to /readyz), `steady`
+ * (one-stream throughput and tool calls, on targets that stay up), `latency` (emit-to-receive,
+ * direct and via Caddy), `fresh` (concurrent streams and idle sessions, each round on a fresh target).
+ */
+export const SCENARIOS = ['startup', 'steady', 'latency', 'fresh'] as const;
+export type Scenario = (typeof SCENARIOS)[number];
+
+/**
+ * Targets only the full run measures unless `--targets` names them. beacon-redis starts a
+ * redis-server with each fresh Beacon, and a sixth target takes `bench:quick` past its three
+ * minutes and slows the tiny run inside `npm test`; its plumbing is tested on its own
+ * (test/bench/targets.test.ts).
+ */
+const FULL_RUN_ONLY: readonly TargetName[] = ['beacon-redis'];
+
 export interface Options {
   mode: keyof typeof SIZES;
   sizes: Sizes;
   targets: TargetName[];
+  /** Whether `--targets` chose them (else the mode's defaults). */
+  targetsNamed: boolean;
+  scenarios: Scenario[];
   /** Where the JSON goes; default bench/results/<date>.json. */
   out: string | undefined;
 }
 
-const USAGE = 'usage: bench [--quick | --tiny] [--targets=a,b,…] [--out=FILE]';
+const USAGE = `usage: bench [--quick | --tiny] [--targets=a,b,…] [--scenarios=${SCENARIOS.join(',')}] [--out=FILE]`;
+
+function parseScenarios(value: string): Scenario[] {
+  const asked = value.split(',');
+  const unknown = asked.filter((name) => !(SCENARIOS as readonly string[]).includes(name));
+  if (unknown.length > 0)
+    throw new Error(`unknown scenario ${unknown.join(', ')}; known: ${SCENARIOS.join(', ')}`);
+  return SCENARIOS.filter((name) => asked.includes(name));
+}
 
 export function parseOptions(argv: readonly string[]): Options {
   let mode: Options['mode'] = 'full';
   let out: string | undefined;
-  let targets = TARGETS.map((t) => t.name);
+  let targets: TargetName[] | undefined;
+  let scenarios: Scenario[] = [...SCENARIOS];
   for (const arg of argv) {
     const [flag, value] = arg.split('=', 2) as [string, string | undefined];
     if (flag === '--quick') mode = 'quick';
     else if (flag === '--tiny') mode = 'tiny';
     else if (flag === '--out' && value) out = value;
+    else if (flag === '--scenarios' && value) scenarios = parseScenarios(value);
     else if (flag === '--targets' && value) {
       const known = new Set<string>(TARGETS.map((t) => t.name));
       const asked = value.split(',');
@@ -106,5 +135,15 @@ export function parseOptions(argv: readonly string[]): Options {
       targets = asked as TargetName[];
     } else throw new Error(`unknown argument ${arg}\n${USAGE}`);
   }
-  return { mode, sizes: SIZES[mode], targets, out };
+  const defaults = TARGETS.map((t) => t.name).filter(
+    (name) => mode === 'full' || !FULL_RUN_ONLY.includes(name),
+  );
+  return {
+    mode,
+    sizes: SIZES[mode],
+    targets: targets ?? defaults,
+    targetsNamed: targets !== undefined,
+    scenarios,
+    out,
+  };
 }

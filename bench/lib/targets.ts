@@ -1,16 +1,23 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
+import { type RedisServer, startRedis } from '../../test/helpers/redis-server.js';
 import type { Endpoint } from './http.js';
 import type { Era } from './wire.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const PEERS = join(ROOT, 'bench/.build/bench/peers');
 
-export type TargetName = 'beacon-prod' | 'beacon-noauth' | 'sdk-bare' | 'fastmcp' | 'raw-sse';
+export type TargetName =
+  | 'beacon-prod'
+  | 'beacon-redis'
+  | 'beacon-noauth'
+  | 'sdk-bare'
+  | 'fastmcp'
+  | 'raw-sse';
 /** Every ratio in the report is against this target. */
 export const REFERENCE: TargetName = 'sdk-bare';
 
@@ -22,15 +29,25 @@ export interface TargetSpec {
   sessions: boolean;
   /** Whether its log messages travel on the session's standalone GET stream (fastmcp). */
   logsOnStandaloneStream: boolean;
+  /** Whether it keeps its shared state in a redis-server of its own, started and stopped with it. */
+  redis: boolean;
 }
 
+const BOTH: readonly Era[] = ['modern', 'legacy'];
+
 export const TARGETS: readonly TargetSpec[] = [
-  { name: 'beacon-prod', eras: ['modern', 'legacy'], sessions: true, logsOnStandaloneStream: false },
-  { name: 'beacon-noauth', eras: ['modern', 'legacy'], sessions: true, logsOnStandaloneStream: false },
-  { name: 'sdk-bare', eras: ['modern', 'legacy'], sessions: true, logsOnStandaloneStream: false },
-  { name: 'fastmcp', eras: ['legacy'], sessions: true, logsOnStandaloneStream: true },
-  { name: 'raw-sse', eras: ['modern', 'legacy'], sessions: false, logsOnStandaloneStream: false },
+  { name: 'beacon-prod', eras: BOTH, sessions: true, logsOnStandaloneStream: false, redis: false },
+  { name: 'beacon-redis', eras: BOTH, sessions: true, logsOnStandaloneStream: false, redis: true },
+  { name: 'beacon-noauth', eras: BOTH, sessions: true, logsOnStandaloneStream: false, redis: false },
+  { name: 'sdk-bare', eras: BOTH, sessions: true, logsOnStandaloneStream: false, redis: false },
+  { name: 'fastmcp', eras: ['legacy'], sessions: true, logsOnStandaloneStream: true, redis: false },
+  { name: 'raw-sse', eras: BOTH, sessions: false, logsOnStandaloneStream: false, redis: false },
 ];
+
+/** Whether Debian's `redis-server` is installed, which beacon-redis needs. */
+export function redisAvailable(): boolean {
+  return ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].some((path) => existsSync(path));
+}
 
 export interface RunningTarget {
   spec: TargetSpec;
@@ -40,6 +57,8 @@ export interface RunningTarget {
   readyMs: number;
   /** Beacon's separate metrics listener; undefined for peers. */
   metricsUrl: string | undefined;
+  /** The redis-server of a target with `redis`. */
+  redisUrl: string | undefined;
   /** Resident set size now, in bytes (Linux /proc). */
   rss(): number;
   stop(): Promise<void>;
@@ -97,6 +116,7 @@ interface Launch {
 /**
  * How each target is started. Beacon runs from dist/cli.js with the settings an operator would
  * use; `stamped` swaps in the bench entry that adds the stamped tool (latency scenario only).
+ * beacon-redis is beacon-prod with `REDIS_URL` set: one replica with its state in Redis.
  */
 function launchOf(
   spec: TargetSpec,
@@ -104,6 +124,7 @@ function launchOf(
   key: BenchKey,
   metricsPort: number,
   stamped: boolean,
+  redis: RedisServer | undefined,
 ): Launch {
   const beacon = (auth: boolean): Launch => ({
     entry: stamped ? join(PEERS, 'beacon-stamped.js') : join(ROOT, 'dist/cli.js'),
@@ -122,6 +143,11 @@ function launchOf(
       MAX_CONCURRENT_CALLS: '4000',
       // Never reached, so no request is refused, but every one still pays for the limiter.
       RATE_LIMIT_PER_MINUTE: '100000000',
+      // The same for the brute-force throttle, which counts every attempt and forgives a good one
+      // after it: with its counters in Redis, the default 20 is reached by 20 good requests in
+      // flight at once from one address (the harness sends up to 2,000), so they would get 429.
+      AUTH_FAILURE_LIMIT: '1000000',
+      ...(redis ? { REDIS_URL: redis.url } : {}),
     },
     headers: auth ? { authorization: `Bearer ${key.key}` } : {},
   });
@@ -133,6 +159,7 @@ function launchOf(
   });
   switch (spec.name) {
     case 'beacon-prod':
+    case 'beacon-redis':
       return beacon(true);
     case 'beacon-noauth':
       return beacon(false);
@@ -144,6 +171,12 @@ function launchOf(
       return peer('raw-sse.js');
   }
 }
+
+/** Targets not stopped yet: killed if the harness exits first (an error, Ctrl-C). */
+const live = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
 
 function rssOf(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -167,25 +200,52 @@ async function waitReady(url: string, child: ChildProcess, stderr: () => string,
   throw new Error(`not ready within ${timeoutMs} ms: ${stderr().slice(-1000)}`);
 }
 
+export interface StartOptions {
+  /** The latency scenario's Beacon entry, with the stamped tool. */
+  stamped?: boolean;
+  nodeArgs?: string[];
+  env?: Record<string, string>;
+}
+
 /**
  * Starts one target on a free loopback port and resolves once its readiness path answers 200.
  * Its stdout (the JSON log lines, for Beacon) goes to /dev/null: written, as in production, but
- * not read back by the harness, which shares the same two cores.
+ * not read back by the harness, which shares the same two cores. A target with `redis` gets a
+ * fresh redis-server first (nothing persisted, a port from the block), stopped with the target or
+ * at once if the target fails to start; its start-up time counts from Beacon's spawn, with Redis
+ * already listening (Beacon's /readyz answers 503 until it has reached Redis).
  */
 export async function startTarget(
   spec: TargetSpec,
   key: BenchKey,
-  options: { stamped?: boolean; nodeArgs?: string[]; env?: Record<string, string> } = {},
+  options: StartOptions = {},
+): Promise<RunningTarget> {
+  const redis = spec.redis ? await startRedis([], await freePort()) : undefined;
+  try {
+    return await spawnTarget(spec, key, options, redis);
+  } catch (error) {
+    await redis?.stop();
+    throw error;
+  }
+}
+
+async function spawnTarget(
+  spec: TargetSpec,
+  key: BenchKey,
+  options: StartOptions,
+  redis: RedisServer | undefined,
 ): Promise<RunningTarget> {
   const port = await freePort();
   const metricsPort = await freePort();
-  const launch = launchOf(spec, port, key, metricsPort, options.stamped ?? false);
+  const launch = launchOf(spec, port, key, metricsPort, options.stamped ?? false, redis);
   const started = performance.now();
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), launch.entry, ...launch.args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...launch.env, ...options.env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
+  live.add(child);
+  child.once('exit', () => live.delete(child));
   let errText = '';
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
     errText = (errText + chunk).slice(-4000);
@@ -205,6 +265,7 @@ export async function startTarget(
     pid,
     readyMs,
     metricsUrl: launch.env.METRICS_PORT ? `http://127.0.0.1:${metricsPort}/metrics` : undefined,
+    redisUrl: redis?.url,
     rss: () => {
       // A target that died mid-run must fail the bench with its own words, not a missing /proc file.
       if (child.exitCode !== null || child.signalCode !== null) {
@@ -215,12 +276,14 @@ export async function startTarget(
       return rssOf(pid);
     },
     async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = once(child, 'exit');
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(timer);
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = once(child, 'exit');
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+        await exited;
+        clearTimeout(timer);
+      }
+      await redis?.stop();
     },
   };
 }

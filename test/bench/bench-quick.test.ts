@@ -39,6 +39,7 @@ describe('npm run bench:quick (tiny sizes)', () => {
       for (const id of [
         'startup',
         'throughput',
+        'throughput-legacy',
         'calls-modern-c16',
         'calls-legacy-c64',
         'latency-p99',

@@ -12,6 +12,12 @@ export interface RedisServer {
   start(): Promise<void>;
 }
 
+/** Servers not stopped yet: killed if this process exits first (a crash, a failed assertion). */
+const live = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const proc of live) proc.kill('SIGKILL');
+});
+
 async function freePort(): Promise<number> {
   const probe = createServer().listen(0, '127.0.0.1');
   await once(probe, 'listening');
@@ -22,10 +28,11 @@ async function freePort(): Promise<number> {
 
 /**
  * Starts `redis-server` with nothing persisted, bound to 127.0.0.1, and waits until it accepts
- * connections. `extraArgs` adds settings such as `--requirepass`.
+ * connections. `extraArgs` adds settings such as `--requirepass`; `chosenPort` is a free port the
+ * caller chose (the bench takes its ports from its own block), else one the OS hands out.
  */
-export async function startRedis(extraArgs: string[] = []): Promise<RedisServer> {
-  const port = await freePort();
+export async function startRedis(extraArgs: string[] = [], chosenPort?: number): Promise<RedisServer> {
+  const port = chosenPort ?? (await freePort());
   let child: ChildProcess | undefined;
   const start = async () => {
     const proc = spawn(
@@ -34,9 +41,14 @@ export async function startRedis(extraArgs: string[] = []): Promise<RedisServer>
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     child = proc;
+    live.add(proc);
+    proc.once('exit', () => live.delete(proc));
     let output = '';
     await new Promise<void>((ready, fail) => {
-      const timer = setTimeout(() => fail(new Error(`redis-server not ready in 10 s: ${output}`)), 10_000);
+      const timer = setTimeout(() => {
+        proc.kill('SIGKILL');
+        fail(new Error(`redis-server not ready in 10 s: ${output}`));
+      }, 10_000);
       proc.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
         output += chunk;
         if (output.includes('Ready to accept connections')) {
