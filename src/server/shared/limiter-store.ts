@@ -8,6 +8,7 @@ import {
 } from 'express-rate-limit';
 import { type RedisReply, RedisStore } from 'rate-limit-redis';
 import type { Logger } from '../observability/logger.js';
+import { LocalFirstStore } from './local-first-store.js';
 import { principalHash } from './principal-hash.js';
 import type { SharedConnection } from './redis/connection.js';
 
@@ -16,7 +17,9 @@ export type LimiterName = 'auth-failures' | 'requests';
 
 /**
  * Counter stores for express-rate-limit, chosen once at start-up: in memory for one process, in
- * Redis (rate-limit-redis) when REDIS_URL is set, so a limit counts across every replica. Whatever
+ * Redis (rate-limit-redis) when REDIS_URL is set, so a limit counts across every replica. The
+ * Redis stores answer from the replica's estimate and update Redis behind the request
+ * (local-first-store.ts), so no limiter waits for a round trip. Whatever
  * uses them must fail open when a store call fails (express-rate-limit: `passOnStoreError: true`
  * and `logger`): while Redis is away requests pass rather than everyone being refused, and the
  * store says so once per outage.
@@ -34,7 +37,7 @@ export function createLimiterStores(connection: SharedConnection | undefined, lo
   if (!connection) return { kind: 'memory', create: () => new MemoryStore(), logger: adapter };
   return {
     kind: 'redis',
-    create: (name) => new SharedLimiterStore(name, connection, logger),
+    create: (name) => new LocalFirstStore(new SharedLimiterStore(name, connection, logger)),
     logger: adapter,
   };
 }
