@@ -124,9 +124,12 @@ export class LocalFirstStore implements Store {
     Promise.resolve(reply).then(
       (info) => {
         settle();
-        estimate.hits = info?.totalHits ?? 0;
-        estimate.resetTime = info?.resetTime;
-        estimate.syncedAt = this.#now();
+        const now = this.#now();
+        // A key Redis does not hold comes back as 0 hits with a reset time already past.
+        const counting = info?.resetTime !== undefined && info.resetTime.getTime() > now;
+        estimate.hits = counting ? info.totalHits : 0;
+        estimate.resetTime = counting ? info.resetTime : undefined;
+        estimate.syncedAt = now;
       },
       // The store has reported its outage; the estimate keeps only what it had.
       settle,
