@@ -5,7 +5,10 @@ import type { EventId, StreamId } from '@modelcontextprotocol/server';
  * a session's keys share one cluster slot and a script may touch them all:
  *
  *   {prefix}{{session}}:ev:meta      hash: `l:<lane>` → `open` | `<ended at ms> <events> <bytes>`,
- *                                    `r:<request id as JSON>` → the lane answering that request
+ *                                    `r:<request id as JSON>` → the lane answering that request,
+ *                                    `q:<lane>` → the request id JSONs it answers (one per line),
+ *                                    `t` → `<events> <bytes>` of the ended lanes together
+ *   {prefix}{{session}}:ev:ended     list: ended lanes, oldest first (the order they are dropped in)
  *   {prefix}{{session}}:ev:<lane>    stream: one per SDK stream and writer, entries
  *                                    `m` message JSON, `r` request id JSON (responses only),
  *                                    `f` = 1 on the stream's last response
@@ -15,6 +18,7 @@ import type { EventId, StreamId } from '@modelcontextprotocol/server';
  */
 export class SessionKeys {
   readonly meta: string;
+  readonly ended: string;
   readonly lanePrefix: string;
 
   constructor(prefix: string, sessionId: string) {
@@ -22,6 +26,8 @@ export class SessionKeys {
     if (/[{}]/.test(sessionId)) throw new Error('A session id in a Redis key must not contain { or }');
     this.lanePrefix = `${prefix}{${sessionId}}:ev:`;
     this.meta = `${this.lanePrefix}meta`;
+    // Neither name can be a lane's: lane names contain a dot.
+    this.ended = `${this.lanePrefix}ended`;
   }
 
   lane(lane: string): string {

@@ -101,7 +101,11 @@ export class SessionOutbox {
       // Once the lane's entries are in (or refused): settling before would count the lane open.
       const [lanePrefix = '', maxEvents = '', maxBytes = '', ttl = ''] = this.bounds;
       const end = () =>
-        endLane.run(this.client, [this.keys.meta], [lane.lane, ended, lanePrefix, maxEvents, maxBytes, ttl]);
+        endLane.run(
+          this.client,
+          [this.keys.meta, this.keys.ended],
+          [lane.lane, ended, lanePrefix, maxEvents, maxBytes, ttl],
+        );
       this.#track(
         write.then(end, end).then(() => ({ failed: 0 })),
         0,
@@ -132,7 +136,7 @@ export class SessionOutbox {
     return appendEntries
       .runInOrder(
         this.client,
-        [lane.key, this.keys.meta],
+        [lane.key, this.keys.meta, this.keys.ended],
         [lane.lane, cut, refresh ? '1' : '', register ? '1' : '', requests, ttl, ...args],
       )
       .then((reply) => {

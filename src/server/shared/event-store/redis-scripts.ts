@@ -61,15 +61,26 @@ export class RedisScript {
 }
 
 // Shared by the scripts below. Lanes are named in the meta hash (see redis-keys.ts); the scripts
-// touch only keys with the session's hash tag, so they stay within one cluster slot.
+// touch only keys with the session's hash tag, so they stay within one cluster slot. The meta
+// hash keeps running totals of the ended lanes and the ended list their order, so ending a lane
+// costs the same however many lanes the session has written.
 const SETTLE = `
-local function forget(meta, fields, lane)
-  redis.call('HDEL', meta, 'l:' .. lane)
-  for i = 1, #fields, 2 do
-    if fields[i + 1] == lane and string.sub(fields[i], 1, 2) == 'r:' then
-      redis.call('HDEL', meta, fields[i])
-    end
+local function sizeOf(value)
+  local at, e, b = string.match(value or '', '^(%d+) (%d+) (%d+)$')
+  if not at then return nil end
+  return at, tonumber(e), tonumber(b)
+end
+
+local function totals(meta)
+  local e, b = string.match(redis.call('HGET', meta, 't') or '', '^(%d+) (%d+)$')
+  return tonumber(e or 0), tonumber(b or 0)
+end
+
+local function forget(meta, lane)
+  for request in string.gmatch(redis.call('HGET', meta, 'q:' .. lane) or '', '[^\\n]+') do
+    redis.call('HDEL', meta, 'r:' .. request)
   end
+  redis.call('HDEL', meta, 'l:' .. lane, 'q:' .. lane)
 end
 
 local function messageBytes(entry)
@@ -79,39 +90,33 @@ local function messageBytes(entry)
   return 0
 end
 
+-- Records a lane's size once it has ended: counted in the totals once, even if ended twice
+-- (its writer and another replica answering for it after the lease).
+local function record(meta, endedKey, lane, value)
+  local events, bytes = totals(meta)
+  local _, oldE, oldB = sizeOf(redis.call('HGET', meta, 'l:' .. lane))
+  if oldE then
+    events, bytes = events - oldE, bytes - oldB
+  else
+    redis.call('RPUSH', endedKey, lane)
+  end
+  local _, e, b = sizeOf(value)
+  redis.call('HSET', meta, 'l:' .. lane, value, 't', (events + e) .. ' ' .. (bytes + b))
+end
+
 -- Keeps the session's ended lanes within maxEvents and maxBytes together, dropping the oldest
 -- events of the oldest lanes first; the newest ended lane is within both bounds by itself.
--- Lanes whose key expired are forgotten.
-local function settle(meta, lanePrefix, maxEvents, maxBytes, ttl)
-  local fields = redis.call('HGETALL', meta)
-  local ended, events, bytes = {}, 0, 0
-  for i = 1, #fields, 2 do
-    local field, value = fields[i], fields[i + 1]
-    if string.sub(field, 1, 2) == 'l:' then
-      local lane = string.sub(field, 3)
-      if redis.call('EXISTS', lanePrefix .. lane) == 0 then
-        forget(meta, fields, lane)
-      else
-        local at, e, b = string.match(value, '^(%d+) (%d+) (%d+)$')
-        if at then
-          table.insert(ended, { lane = lane, at = at, e = tonumber(e), b = tonumber(b) })
-          events, bytes = events + tonumber(e), bytes + tonumber(b)
-        end
-      end
-    end
-  end
-  table.sort(ended, function(x, y)
-    if #x.at ~= #y.at then return #x.at < #y.at end
-    if x.at ~= y.at then return x.at < y.at end
-    return x.lane < y.lane
-  end)
-  local i = 1
-  while (events > maxEvents or bytes > maxBytes) and i < #ended do
-    local lane = ended[i]
-    local key = lanePrefix .. lane.lane
+-- Lanes whose key expired are forgotten as they come up.
+local function settle(meta, endedKey, lanePrefix, maxEvents, maxBytes, ttl)
+  local events, bytes = totals(meta)
+  while (events > maxEvents or bytes > maxBytes) and redis.call('LLEN', endedKey) > 1 do
+    local lane = redis.call('LINDEX', endedKey, 0)
+    local key = lanePrefix .. lane
+    local at, e, b = sizeOf(redis.call('HGET', meta, 'l:' .. lane))
+    e, b = e or 0, b or 0
     local needE, needB = events - maxEvents, bytes - maxBytes
     local dropE, dropB, kept = 0, 0, false
-    if lane.e > needE and lane.b > needB then
+    if redis.call('EXISTS', key) == 1 and e > needE and b > needB then
       for _, entry in ipairs(redis.call('XRANGE', key, '-', '+')) do
         if dropE >= needE and dropB >= needB then
           redis.call('XTRIM', key, 'MINID', entry[1])
@@ -122,16 +127,23 @@ local function settle(meta, lanePrefix, maxEvents, maxBytes, ttl)
       end
     end
     if kept then
-      redis.call('HSET', meta, 'l:' .. lane.lane, lane.at .. ' ' .. (lane.e - dropE) .. ' ' .. (lane.b - dropB))
+      redis.call('HSET', meta, 'l:' .. lane, at .. ' ' .. (e - dropE) .. ' ' .. (b - dropB))
       events, bytes = events - dropE, bytes - dropB
     else
       redis.call('DEL', key)
-      forget(meta, fields, lane.lane)
-      events, bytes = events - lane.e, bytes - lane.b
+      redis.call('LPOP', endedKey)
+      forget(meta, lane)
+      events, bytes = events - e, bytes - b
     end
-    i = i + 1
   end
+  if redis.call('LLEN', endedKey) <= 1 then
+    -- Nothing older to drop: the totals are the newest lane's own (or none), whatever they said.
+    local _, e, b = sizeOf(redis.call('HGET', meta, 'l:' .. (redis.call('LINDEX', endedKey, 0) or '')))
+    events, bytes = e or 0, b or 0
+  end
+  redis.call('HSET', meta, 't', events .. ' ' .. bytes)
   redis.call('PEXPIRE', meta, ttl)
+  redis.call('PEXPIRE', endedKey, ttl)
 end
 `;
 
@@ -140,7 +152,7 @@ end
  * to keep, names it in the meta hash on its first write (with the requests it answers), and
  * refreshes both expiries. An entry Redis refuses (an id not above the lane's last, after another
  * replica answered for this one) does not stop the others. Returns { refused, first error }.
- * KEYS: lane, meta. ARGV: lane, cut or '', refresh '1' or '', register '1' or '', the request id
+ * KEYS: lane, meta, ended list. ARGV: lane, cut or '', refresh '1' or '', register '1' or '', the request id
  * JSONs the lane answers joined by newlines, ttl ms, then per entry: id, message JSON, request id
  * JSON of a response or '', '1' for the stream's last response or ''.
  */
@@ -163,7 +175,7 @@ for i = 7, #ARGV, 4 do
 end
 if ARGV[2] ~= '' then redis.call('XTRIM', key, 'MINID', ARGV[2]) end
 if ARGV[4] == '1' then
-  local fields = { 'l:' .. lane, 'open' }
+  local fields = { 'l:' .. lane, 'open', 'q:' .. lane, ARGV[5] }
   for request in string.gmatch(ARGV[5], '[^\\n]+') do
     table.insert(fields, 'r:' .. request)
     table.insert(fields, lane)
@@ -173,17 +185,19 @@ end
 if ARGV[3] == '1' then
   redis.call('PEXPIRE', key, ARGV[6])
   redis.call('PEXPIRE', meta, ARGV[6])
+  redis.call('PEXPIRE', KEYS[3], ARGV[6])
 end
 return { refused, firstError }
 `);
 
 /**
  * A lane has had its last response: records its size and settles the session's bounds.
- * KEYS: meta. ARGV: lane, `<ended at ms> <events> <bytes>`, lane key prefix, maxEvents, maxBytes, ttl ms.
+ * KEYS: meta, ended list. ARGV: lane, `<ended at ms> <events> <bytes>`, lane key prefix, maxEvents,
+ * maxBytes, ttl ms.
  */
 export const endLane = new RedisScript(`${SETTLE}
-redis.call('HSET', KEYS[1], 'l:' .. ARGV[1], ARGV[2])
-settle(KEYS[1], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6])
+record(KEYS[1], KEYS[2], ARGV[1], ARGV[2])
+settle(KEYS[1], KEYS[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6])
 return 1
 `);
 
@@ -191,7 +205,8 @@ return 1
  * Appends a response for a request whose writer is gone, to the lane its events went to, unless
  * the lane is gone, has ended, or already answered that request; it is the lane's last response
  * when every other request of its POST was answered. Returns the new entry id, or nil.
- * KEYS: meta. ARGV: request id JSON, message JSON, now ms, lane key prefix, maxEvents, maxBytes, ttl ms.
+ * KEYS: meta, ended list. ARGV: request id JSON, message JSON, now ms, lane key prefix, maxEvents,
+ * maxBytes, ttl ms.
  */
 export const appendResponse = new RedisScript(`${SETTLE}
 local meta, request, message, lanePrefix = KEYS[1], ARGV[1], ARGV[2], ARGV[4]
@@ -200,9 +215,8 @@ if not lane then return false end
 local key = lanePrefix .. lane
 if redis.call('EXISTS', key) == 0 then return false end
 local waiting = {}
-local fields = redis.call('HGETALL', meta)
-for i = 1, #fields, 2 do
-  if fields[i + 1] == lane and string.sub(fields[i], 1, 2) == 'r:' then waiting[string.sub(fields[i], 3)] = true end
+for answered in string.gmatch(redis.call('HGET', meta, 'q:' .. lane) or '', '[^\\n]+') do
+  waiting[answered] = true
 end
 local events, bytes = 0, 0
 for _, entry in ipairs(redis.call('XRANGE', key, '-', '+')) do
@@ -229,16 +243,16 @@ end
 redis.call('PEXPIRE', key, ARGV[7])
 if last then
   local kept = math.min(events + 1, tonumber(ARGV[5]))
-  redis.call('HSET', meta, 'l:' .. lane, ARGV[3] .. ' ' .. kept .. ' ' .. (bytes + #message))
-  settle(meta, lanePrefix, tonumber(ARGV[5]), tonumber(ARGV[6]), ARGV[7])
+  record(meta, KEYS[2], lane, ARGV[3] .. ' ' .. kept .. ' ' .. (bytes + #message))
+  settle(meta, KEYS[2], lanePrefix, tonumber(ARGV[5]), tonumber(ARGV[6]), ARGV[7])
 end
 return id
 `);
 
-/** Deletes the session's meta hash and every lane it names. KEYS: meta. ARGV: lane key prefix. */
+/** Deletes the session's meta hash, its ended list and every lane it names. KEYS: meta, ended list. ARGV: lane key prefix. */
 export const clearSession = new RedisScript(`
 local fields = redis.call('HGETALL', KEYS[1])
-local keys, deleted = { KEYS[1] }, 0
+local keys, deleted = { KEYS[1], KEYS[2] }, 0
 for i = 1, #fields, 2 do
   if string.sub(fields[i], 1, 2) == 'l:' then table.insert(keys, ARGV[1] .. string.sub(fields[i], 3)) end
 end

@@ -213,7 +213,7 @@ export class RedisSessionEventStore implements SessionEventStore {
     const now = String(this.context.now());
     await appendResponse.run(
       this.client,
-      [this.keys.meta],
+      [this.keys.meta, this.keys.ended],
       [requestKey(requestId), kept.json, now, ...this.#bounds()],
     );
   }
@@ -224,7 +224,7 @@ export class RedisSessionEventStore implements SessionEventStore {
     this.#lanes.clear();
     this.context.tailer.end(this.keys.lanePrefix);
     await this.#outbox.settled();
-    await clearSession.run(this.client, [this.keys.meta], [this.keys.lanePrefix]);
+    await clearSession.run(this.client, [this.keys.meta, this.keys.ended], [this.keys.lanePrefix]);
   }
 
   /** Resolves when every write this instance has sent so far has been answered. */

@@ -108,7 +108,7 @@ describe('RedisEventStores', () => {
     }
     const meta = await client.hGetAll(metaKey);
     const lane = laneKey.slice(laneKey.lastIndexOf(':') + 1);
-    assert.deepEqual(meta, { [`l:${lane}`]: 'open', 'r:1': lane });
+    assert.deepEqual(meta, { [`l:${lane}`]: 'open', [`q:${lane}`]: '1', 'r:1': lane });
     await store.clear();
     assert.deepEqual(await client.keys(`${opts.keyPrefix}*`), []);
     await close();
@@ -128,8 +128,43 @@ describe('RedisEventStores', () => {
     await store.flush();
     const meta = await client.hGetAll(`${opts.keyPrefix}{${sessionId}}:ev:meta`);
     const [lane = ''] = Object.values(meta).filter((value) => value.endsWith(stream));
-    assert.deepEqual(Object.keys(meta).sort(), [`l:${lane}`, 'r:"b"'], 'the dropped stream is forgotten');
+    assert.deepEqual(
+      Object.keys(meta).sort(),
+      [`l:${lane}`, `q:${lane}`, 'r:"b"', 't'],
+      'the dropped stream is forgotten',
+    );
     assert.match(meta[`l:${lane}`] ?? '', /^\d+ 4 \d+$/, 'ended at, events, bytes');
+    assert.equal(meta.t, `4 ${meta[`l:${lane}`]?.split(' ')[2]}`, 'the totals are the kept stream alone');
+    assert.deepEqual(await client.lRange(`${opts.keyPrefix}{${sessionId}}:ev:ended`, 0, -1), [lane]);
+    await close();
+  });
+
+  it('ends a stream with the same few commands however many streams the session has ended', async () => {
+    // Roomy enough that nothing is dropped: the cost measured is the bookkeeping alone.
+    const opts = options({ ...roomy, maxEvents: 100_000, maxBytes: 100_000_000 });
+    const { client, stores, close } = await replica(server.url, opts);
+    const store = stores.forSession(randomUUID());
+    const call = async (id: number) => {
+      await withRequestIds([id], async () => {
+        const stream = randomUUID();
+        for (const message of [note(1), note(2), result(id)]) await store.storeEvent(stream, message);
+      });
+      await store.flush();
+    };
+    const commandsOfOneCall = async () => {
+      await client.configResetStat();
+      await call(10_000 + Math.floor(Math.random() * 1000));
+      const stats = await client.info('commandstats');
+      return [...stats.matchAll(/cmdstat_(\w+):calls=(\d+)/g)]
+        .filter(([, name]) => name !== 'config' && name !== 'info')
+        .reduce((sum, [, , calls]) => sum + Number(calls), 0);
+    };
+    await call(1);
+    const early = await commandsOfOneCall();
+    for (let id = 2; id < 300; id++) await call(id);
+    const late = await commandsOfOneCall();
+    // Before the running totals, each end read the whole meta hash and ran EXISTS on every lane.
+    assert.ok(late <= early + 1, `one call: ${early} commands after 1 stream, ${late} after 300`);
     await close();
   });
 
