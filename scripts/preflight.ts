@@ -32,7 +32,11 @@ export const SYSTEM_TOOLS: readonly SystemTool[] = [
   {
     tool: 'caddy',
     debianPackage: 'caddy',
-    neededBy: ['test/e2e/deploy-caddy.test.ts', 'test/e2e/deploy-configs.test.ts'],
+    neededBy: [
+      'test/e2e/deploy-caddy.test.ts',
+      'test/e2e/deploy-configs.test.ts',
+      'test/e2e/kubernetes-manifests.test.ts',
+    ],
   },
   {
     tool: 'promtool',
@@ -45,7 +49,17 @@ export const SYSTEM_TOOLS: readonly SystemTool[] = [
     debianPackage: 'docker-compose',
     neededBy: ['test/e2e/deploy-configs.test.ts', 'test/containers/compose-stack.ts'],
   },
-  { tool: 'openssl', debianPackage: 'openssl', neededBy: ['test/unit/client/tls-fetch.test.ts'] },
+  {
+    tool: 'openssl',
+    debianPackage: 'openssl',
+    neededBy: ['test/e2e/kubernetes-manifests.test.ts', 'test/unit/client/tls-fetch.test.ts'],
+  },
+  // deploy/ci-setup.sh installs Debian's only when no kubectl is there (both own /usr/bin/kubectl).
+  {
+    tool: 'kubectl',
+    debianPackage: 'kubernetes-client',
+    neededBy: ['test/e2e/kubernetes-manifests.test.ts', 'test/helpers/kubernetes/render.ts'],
+  },
   {
     tool: 'redis-server',
     debianPackage: 'redis-server',

@@ -117,8 +117,9 @@ describe('the preflight tool list', () => {
 
   it('agrees with deploy/ci-setup.sh: every package it names is installed there', () => {
     const script = readFileSync(join(ROOT, 'deploy/ci-setup.sh'), 'utf8');
-    const install = /apt-get install ((?:[^\n]*\\\n)*[^\n]*)/.exec(script)?.[1] ?? '';
-    const packages = install
+    const installs = [...script.matchAll(/apt-get install ((?:[^\n]*\\\n)*[^\n]*)/g)].map((m) => m[1]);
+    const packages = installs
+      .join(' ')
       .replaceAll('\\\n', ' ')
       .split(/\s+/)
       .filter((word) => word && !word.startsWith('-'));
