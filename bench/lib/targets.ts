@@ -143,10 +143,6 @@ function launchOf(
       MAX_CONCURRENT_CALLS: '4000',
       // Never reached, so no request is refused, but every one still pays for the limiter.
       RATE_LIMIT_PER_MINUTE: '100000000',
-      // The same for the brute-force throttle, which counts every attempt and forgives a good one
-      // after it: with its counters in Redis, the default 20 is reached by 20 good requests in
-      // flight at once from one address (the harness sends up to 2,000), so they would get 429.
-      AUTH_FAILURE_LIMIT: '1000000',
       ...(redis ? { REDIS_URL: redis.url } : {}),
     },
     headers: auth ? { authorization: `Bearer ${key.key}` } : {},
