@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { readSecretFile } from './client/secret-file.js';
 import { parseTrustProxy, type TrustProxy } from './server/security/trust-proxy.js';
 
 /**
@@ -73,6 +74,7 @@ const EnvSchema = z.object({
       'REDIS_URL must be a redis:// or rediss:// URL such as redis://:password@redis:6379/0',
     )
     .optional(),
+  REDIS_PASSWORD_FILE: z.string().trim().min(1, 'REDIS_PASSWORD_FILE must not be empty').optional(),
   REDIS_KEY_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9:_.-]{1,64}$/, 'REDIS_KEY_PREFIX must be 1 to 64 letters, digits, or : _ . -')
@@ -155,9 +157,11 @@ export type Config = Readonly<{
   }>;
   /**
    * Where replicas share state. Undefined: one process, everything in memory. The URL may carry a
-   * password, so it is never logged.
+   * password, and `password` (from REDIS_PASSWORD_FILE) is one, so neither is ever logged.
    */
-  redis: Readonly<{ url: string; keyPrefix: string; timeoutMs: number }> | undefined;
+  redis:
+    | Readonly<{ url: string; password?: string | undefined; keyPrefix: string; timeoutMs: number }>
+    | undefined;
   /** How long a call's lease lives without renewal before another replica answers for it. */
   callLeaseMs: number;
   /** This replica's name on every log line (default: the hostname). */
@@ -225,6 +229,38 @@ function timeoutsOf(e: z.infer<typeof EnvSchema>): Config['timeouts'] {
     headersMs: e.HEADERS_TIMEOUT_MS,
     requestMs: e.REQUEST_TIMEOUT_MS,
     keepAliveMs: e.KEEPALIVE_TIMEOUT_MS,
+  });
+}
+
+/**
+ * REDIS_URL, plus the password from REDIS_PASSWORD_FILE (a mounted secret, which keeps the
+ * password out of the environment that `docker inspect` and /proc show). One place only: a
+ * password in both would leave the reader guessing which one Redis gets.
+ */
+function redisConfigOf(e: z.infer<typeof EnvSchema>): Config['redis'] {
+  const file = e.REDIS_PASSWORD_FILE;
+  if (e.REDIS_URL === undefined) {
+    if (file === undefined) return undefined;
+    throw new ConfigError(
+      'Invalid configuration: REDIS_PASSWORD_FILE is set but REDIS_URL is not; set REDIS_URL such as redis://redis:6379/0',
+    );
+  }
+  if (file !== undefined && new URL(e.REDIS_URL).password !== '') {
+    throw new ConfigError(
+      'Invalid configuration: REDIS_URL carries a password and REDIS_PASSWORD_FILE is set; give the password in one place only',
+    );
+  }
+  let password: string | undefined;
+  try {
+    password = file === undefined ? undefined : readSecretFile('REDIS_PASSWORD_FILE', file);
+  } catch (error) {
+    throw new ConfigError(`Invalid configuration: ${(error as Error).message}`);
+  }
+  return Object.freeze({
+    url: e.REDIS_URL,
+    ...(password !== undefined && { password }),
+    keyPrefix: e.REDIS_KEY_PREFIX,
+    timeoutMs: e.REDIS_TIMEOUT_MS,
   });
 }
 
@@ -313,10 +349,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       ratePerMinute: e.RATE_LIMIT_PER_MINUTE,
     }),
     timeouts: timeoutsOf(e),
-    redis:
-      e.REDIS_URL === undefined
-        ? undefined
-        : Object.freeze({ url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX, timeoutMs: e.REDIS_TIMEOUT_MS }),
+    redis: redisConfigOf(e),
     callLeaseMs: e.CALL_LEASE_MS,
     replicaId:
       e.REPLICA_ID ??
