@@ -43,7 +43,11 @@ export const SYSTEM_TOOLS: readonly SystemTool[] = [
   {
     tool: 'docker-compose',
     debianPackage: 'docker-compose',
-    neededBy: ['test/e2e/deploy-configs.test.ts', 'test/containers/compose-stack.ts'],
+    neededBy: [
+      'test/e2e/deploy-compose-replicas.test.ts',
+      'test/e2e/deploy-configs.test.ts',
+      'test/containers/compose-stack.ts',
+    ],
   },
   { tool: 'openssl', debianPackage: 'openssl', neededBy: ['test/unit/client/tls-fetch.test.ts'] },
   {
