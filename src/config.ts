@@ -57,6 +57,7 @@ const EnvSchema = z.object({
   SSE_RETRY_MS: int('SSE_RETRY_MS', 0, 600_000).default(1000),
   SSE_KEEPALIVE_MS: int('SSE_KEEPALIVE_MS', 0, 600_000).default(15_000),
   LOG_NOTIFY_RATE: int('LOG_NOTIFY_RATE', 1, 1_000_000).default(2000),
+  SHUTDOWN_DELAY_MS: int('SHUTDOWN_DELAY_MS', 0, 600_000).default(5000),
   SHUTDOWN_GRACE_MS: int('SHUTDOWN_GRACE_MS', 0, 600_000).default(10_000),
   MAX_JSON_DEPTH: int('MAX_JSON_DEPTH', 8, 1000).default(64),
   MAX_CALLS_PER_PRINCIPAL: int('MAX_CALLS_PER_PRINCIPAL', 1, 1_000_000).default(32),
@@ -144,6 +145,12 @@ export type Config = Readonly<{
   sseKeepAliveMs: number;
   /** Log notifications allowed per second (and burst) for one tool call. */
   logNotifyRate: number;
+  /**
+   * After SIGTERM, how long /readyz says 503 while new requests are still served: the time a load
+   * balancer's health check or Kubernetes' endpoints need to stop routing here.
+   */
+  shutdownDelayMs: number;
+  /** Then, how long running calls may take to finish before they are stopped. */
   shutdownGraceMs: number;
   /** Deepest nesting of arrays and objects a JSON body may have; deeper is refused before parsing reaches a handler. */
   maxJsonDepth: number;
@@ -340,6 +347,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     sseRetryMs: e.SSE_RETRY_MS,
     sseKeepAliveMs: e.SSE_KEEPALIVE_MS,
     logNotifyRate: e.LOG_NOTIFY_RATE,
+    shutdownDelayMs: e.SHUTDOWN_DELAY_MS,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     maxJsonDepth: e.MAX_JSON_DEPTH,
     quotas: Object.freeze({

@@ -39,6 +39,12 @@ describe('loadConfig', () => {
     assert.deepEqual(config.allowedOrigins, ['app.example.com', 'tools.example.org']);
   });
 
+  it('waits SHUTDOWN_DELAY_MS (default 5000) after SIGTERM before it stops accepting', () => {
+    assert.equal(loadConfig({}).shutdownDelayMs, 5000);
+    assert.equal(loadConfig({ SHUTDOWN_DELAY_MS: '0' }).shutdownDelayMs, 0);
+    assert.equal(loadConfig({ SHUTDOWN_DELAY_MS: '3000' }).shutdownDelayMs, 3000);
+  });
+
   it('treats an empty variable as unset', () => {
     assert.equal(loadConfig({ PORT: '' }).port, 3000);
   });
@@ -54,6 +60,9 @@ describe('loadConfig', () => {
     ['PUBLIC_URL', 'ftp://example.com/mcp', /PUBLIC_URL must use http or https/],
     ['BODY_LIMIT_BYTES', '12', /BODY_LIMIT_BYTES/],
     ['EVENT_STORE_MAX_EVENTS', 'many', /EVENT_STORE_MAX_EVENTS/],
+    ['SHUTDOWN_DELAY_MS', '-1', /SHUTDOWN_DELAY_MS must be a whole number from 0 to 600000/],
+    ['SHUTDOWN_DELAY_MS', '600001', /SHUTDOWN_DELAY_MS must be a whole number from 0 to 600000/],
+    ['SHUTDOWN_DELAY_MS', '5s', /SHUTDOWN_DELAY_MS must be a whole number from 0 to 600000/],
   ] as const) {
     it(`names ${name} when it is ${JSON.stringify(value)}`, () => {
       const message = refusal({ [name]: value });
