@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
+import { loadConfig } from '../../src/config.js';
 import { requireBinary } from '../helpers/metrics.js';
 
 /**
@@ -13,8 +14,8 @@ import { requireBinary } from '../helpers/metrics.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const FILES = ['-f', join(ROOT, 'docker-compose.yml'), '-f', join(ROOT, 'compose.replicas.yml')];
-/** SHUTDOWN_DELAY_MS's default, which a replica without the variable drains for. */
-const DEFAULT_SHUTDOWN_DELAY_MS = 5000;
+/** What a replica without SHUTDOWN_DELAY_MS / SHUTDOWN_GRACE_MS drains for. */
+const DEFAULTS = loadConfig({});
 
 interface Service {
   image?: string;
@@ -109,9 +110,11 @@ describe('compose.replicas.yml over docker-compose.yml', () => {
       services: Record<string, Service>;
     };
     const server = single.services.server ?? {};
-    const graceDefault = 10_000;
     assert.ok(server.environment?.SHUTDOWN_GRACE_MS === undefined, 'the single stack keeps the defaults');
-    assert.ok(durationMs(server.stop_grace_period) > DEFAULT_SHUTDOWN_DELAY_MS + graceDefault);
+    assert.ok(
+      durationMs(server.stop_grace_period) > DEFAULTS.shutdownDelayMs + DEFAULTS.shutdownGraceMs,
+      server.stop_grace_period,
+    );
   });
 
   describe('Redis', () => {
