@@ -109,14 +109,25 @@ export async function openProject(project: string, composeFiles: readonly string
     for (let i = 0; i < 100 && !existsSync(socket); i++) await sleep(100);
     env.DOCKER_HOST = `unix://${socket}`;
   }
-  const ticker = setInterval(() => {
-    void run('podman', ['ps', '-q', '--filter', `label=com.docker.compose.project=${project}`], env).then(
-      ({ stdout }) => {
-        for (const id of stdout.split('\n').filter(Boolean))
-          void run('podman', ['healthcheck', 'run', id], env);
-      },
-    );
-  }, 2000);
+  // One round of healthchecks at a time: each may start a Node process, and on a loaded machine
+  // rounds fired on a fixed clock pile up until every check times out.
+  let checking = true;
+  const checker = (async () => {
+    while (checking) {
+      const { stdout } = await run(
+        'podman',
+        ['ps', '-q', '--filter', `label=com.docker.compose.project=${project}`],
+        env,
+      );
+      await Promise.all(
+        stdout
+          .split('\n')
+          .filter(Boolean)
+          .map((id) => run('podman', ['healthcheck', 'run', id], env)),
+      );
+      await sleep(2000);
+    }
+  })();
   await run('docker-compose', [...base, 'down', '-v'], env);
 
   const ids = new Map<string, string>();
@@ -151,7 +162,8 @@ export async function openProject(project: string, composeFiles: readonly string
       }
     },
     async close() {
-      clearInterval(ticker);
+      checking = false;
+      await checker;
       const logs = await run('docker-compose', [...base, 'logs', '--no-color'], env);
       await writeFile(join(tmpdir(), `${project}.log`), logs.stdout);
       // Twice: the client shares Caddy's network namespace, which can hold Caddy back on the first pass.
