@@ -60,7 +60,14 @@ describe('compose.replicas.yml on a real container engine', () => {
   });
 
   it("the client's 2025-era session survives the stop of the replica serving it", async () => {
-    // The client ran once while the stack came up; a fresh run starts its clock now.
+    // The client ran once while the stack came up: let that run end (its calls, and the DELETE
+    // of its session), so every session line after the fresh run's start is the fresh run's.
+    // Looked up here rather than through project.id, which would keep this container's id
+    // past the recreation below.
+    const first = (await project.compose(['ps', '-q', 'client'])).trim();
+    const status = async () =>
+      (await project.podman(['inspect', '--format', '{{.State.Status}}', first])).trim();
+    for (let i = 0; i < 120 && (await status()) !== 'exited'; i++) await sleep(1000);
     const rerun = Date.now();
     await project.compose(['up', '-d', '--no-deps', '--force-recreate', 'client']);
     let logs = '';
