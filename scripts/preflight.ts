@@ -47,7 +47,12 @@ export const SYSTEM_TOOLS: readonly SystemTool[] = [
   {
     tool: 'docker-compose',
     debianPackage: 'docker-compose',
-    neededBy: ['test/e2e/deploy-configs.test.ts', 'test/containers/compose-stack.ts'],
+    neededBy: [
+      'test/e2e/deploy-compose-replicas.test.ts',
+      'test/e2e/deploy-configs.test.ts',
+      'test/containers/compose-replicas.ts',
+      'test/containers/compose-stack.ts',
+    ],
   },
   {
     tool: 'openssl',
@@ -75,9 +80,21 @@ export const SYSTEM_TOOLS: readonly SystemTool[] = [
     ],
   },
   // npm run test:containers only
-  { tool: 'podman', debianPackage: 'podman', neededBy: ['test/containers/compose-stack.ts'] },
-  { tool: 'debootstrap', debianPackage: 'debootstrap', neededBy: ['test/containers/compose-stack.ts'] },
-  { tool: 'curl', debianPackage: 'curl', neededBy: ['test/containers/compose-stack.ts'] },
+  {
+    tool: 'podman',
+    debianPackage: 'podman',
+    neededBy: ['test/containers/compose-replicas.ts', 'test/containers/compose-stack.ts'],
+  },
+  {
+    tool: 'debootstrap',
+    debianPackage: 'debootstrap',
+    neededBy: ['test/containers/compose-replicas.ts', 'test/containers/compose-stack.ts'],
+  },
+  {
+    tool: 'curl',
+    debianPackage: 'curl',
+    neededBy: ['test/containers/compose-replicas.ts', 'test/containers/compose-stack.ts'],
+  },
 ];
 
 /** Full path of an executable file called `name` in a PATH-style list, or undefined. */

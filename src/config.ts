@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { readSecretFile } from './client/secret-file.js';
 import { parseTrustProxy, type TrustProxy } from './server/security/trust-proxy.js';
 
 /**
@@ -56,6 +57,7 @@ const EnvSchema = z.object({
   SSE_RETRY_MS: int('SSE_RETRY_MS', 0, 600_000).default(1000),
   SSE_KEEPALIVE_MS: int('SSE_KEEPALIVE_MS', 0, 600_000).default(15_000),
   LOG_NOTIFY_RATE: int('LOG_NOTIFY_RATE', 1, 1_000_000).default(2000),
+  SHUTDOWN_DELAY_MS: int('SHUTDOWN_DELAY_MS', 0, 600_000).default(5000),
   SHUTDOWN_GRACE_MS: int('SHUTDOWN_GRACE_MS', 0, 600_000).default(10_000),
   MAX_JSON_DEPTH: int('MAX_JSON_DEPTH', 8, 1000).default(64),
   MAX_CALLS_PER_PRINCIPAL: int('MAX_CALLS_PER_PRINCIPAL', 1, 1_000_000).default(32),
@@ -73,6 +75,7 @@ const EnvSchema = z.object({
       'REDIS_URL must be a redis:// or rediss:// URL such as redis://:password@redis:6379/0',
     )
     .optional(),
+  REDIS_PASSWORD_FILE: z.string().trim().min(1, 'REDIS_PASSWORD_FILE must not be empty').optional(),
   REDIS_KEY_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9:_.-]{1,64}$/, 'REDIS_KEY_PREFIX must be 1 to 64 letters, digits, or : _ . -')
@@ -142,6 +145,12 @@ export type Config = Readonly<{
   sseKeepAliveMs: number;
   /** Log notifications allowed per second (and burst) for one tool call. */
   logNotifyRate: number;
+  /**
+   * After SIGTERM, how long /readyz says 503 while new requests are still served: the time a load
+   * balancer's health check or Kubernetes' endpoints need to stop routing here.
+   */
+  shutdownDelayMs: number;
+  /** Then, how long running calls may take to finish before they are stopped. */
   shutdownGraceMs: number;
   /** Deepest nesting of arrays and objects a JSON body may have; deeper is refused before parsing reaches a handler. */
   maxJsonDepth: number;
@@ -155,9 +164,11 @@ export type Config = Readonly<{
   }>;
   /**
    * Where replicas share state. Undefined: one process, everything in memory. The URL may carry a
-   * password, so it is never logged.
+   * password, and `password` (from REDIS_PASSWORD_FILE) is one, so neither is ever logged.
    */
-  redis: Readonly<{ url: string; keyPrefix: string; timeoutMs: number }> | undefined;
+  redis:
+    | Readonly<{ url: string; password?: string | undefined; keyPrefix: string; timeoutMs: number }>
+    | undefined;
   /** How long a call's lease lives without renewal before another replica answers for it. */
   callLeaseMs: number;
   /** This replica's name on every log line (default: the hostname). */
@@ -225,6 +236,38 @@ function timeoutsOf(e: z.infer<typeof EnvSchema>): Config['timeouts'] {
     headersMs: e.HEADERS_TIMEOUT_MS,
     requestMs: e.REQUEST_TIMEOUT_MS,
     keepAliveMs: e.KEEPALIVE_TIMEOUT_MS,
+  });
+}
+
+/**
+ * REDIS_URL, plus the password from REDIS_PASSWORD_FILE (a mounted secret, which keeps the
+ * password out of the environment that `docker inspect` and /proc show). One place only: a
+ * password in both would leave the reader guessing which one Redis gets.
+ */
+function redisConfigOf(e: z.infer<typeof EnvSchema>): Config['redis'] {
+  const file = e.REDIS_PASSWORD_FILE;
+  if (e.REDIS_URL === undefined) {
+    if (file === undefined) return undefined;
+    throw new ConfigError(
+      'Invalid configuration: REDIS_PASSWORD_FILE is set but REDIS_URL is not; set REDIS_URL such as redis://redis:6379/0',
+    );
+  }
+  if (file !== undefined && new URL(e.REDIS_URL).password !== '') {
+    throw new ConfigError(
+      'Invalid configuration: REDIS_URL carries a password and REDIS_PASSWORD_FILE is set; give the password in one place only',
+    );
+  }
+  let password: string | undefined;
+  try {
+    password = file === undefined ? undefined : readSecretFile('REDIS_PASSWORD_FILE', file);
+  } catch (error) {
+    throw new ConfigError(`Invalid configuration: ${(error as Error).message}`);
+  }
+  return Object.freeze({
+    url: e.REDIS_URL,
+    ...(password !== undefined && { password }),
+    keyPrefix: e.REDIS_KEY_PREFIX,
+    timeoutMs: e.REDIS_TIMEOUT_MS,
   });
 }
 
@@ -304,6 +347,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     sseRetryMs: e.SSE_RETRY_MS,
     sseKeepAliveMs: e.SSE_KEEPALIVE_MS,
     logNotifyRate: e.LOG_NOTIFY_RATE,
+    shutdownDelayMs: e.SHUTDOWN_DELAY_MS,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     maxJsonDepth: e.MAX_JSON_DEPTH,
     quotas: Object.freeze({
@@ -313,10 +357,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       ratePerMinute: e.RATE_LIMIT_PER_MINUTE,
     }),
     timeouts: timeoutsOf(e),
-    redis:
-      e.REDIS_URL === undefined
-        ? undefined
-        : Object.freeze({ url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX, timeoutMs: e.REDIS_TIMEOUT_MS }),
+    redis: redisConfigOf(e),
     callLeaseMs: e.CALL_LEASE_MS,
     replicaId:
       e.REPLICA_ID ??

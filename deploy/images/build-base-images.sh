@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds the two base images that the Dockerfile and docker-compose.yml name, from a Debian
-# mirror and the npm registry only. For machines that cannot pull from a container registry
+# Builds the base images that the Dockerfile and the compose files name, from a Debian mirror
+# and the npm registry only. For machines that cannot pull from a container registry
 # (air-gapped CI, mirrors-only networks); anywhere else `docker compose up` pulls the official
 # images and this script is not needed.
 #
@@ -9,10 +9,14 @@
 #               user `node` (uid/gid 1000), like the official node:24-bookworm-slim.
 #   caddy base: the same rootfs + Debian's caddy package, laid out like the official caddy image
 #               (/etc/caddy/Caddyfile, /data, /config).
+#   redis base: the same rootfs + Debian's redis-server 7.0 binaries, laid out like the official
+#               redis:7.0 image (user redis uid/gid 999, /data owned by it); only the replicated
+#               stack (compose.replicas.yml) runs it.
 #
-# Usage: deploy/images/build-base-images.sh [--force]   (--force re-imports both images; delete
-#        $BASE_IMAGE_CACHE to debootstrap again)
-# Env:   NODE_BASE_IMAGE, CADDY_BASE_IMAGE  tags to create (defaults match Dockerfile and compose)
+# Usage: deploy/images/build-base-images.sh [--force]   (builds the images that are missing;
+#        --force re-imports all of them; delete $BASE_IMAGE_CACHE to debootstrap again)
+# Env:   NODE_BASE_IMAGE, CADDY_BASE_IMAGE, REDIS_BASE_IMAGE
+#                                           tags to create (defaults match Dockerfile and compose)
 #        DEBIAN_MIRROR                      default: the first mirror apt uses on this host
 #        BASE_IMAGE_CACHE                   where the rootfs and downloads are kept between runs
 #        CONTAINER_CLI                      podman (default) or docker
@@ -22,6 +26,7 @@ set -euo pipefail
 
 NODE_BASE_IMAGE=${NODE_BASE_IMAGE:-docker.io/library/node:24-bookworm-slim}
 CADDY_BASE_IMAGE=${CADDY_BASE_IMAGE:-docker.io/library/caddy:2.6.2}
+REDIS_BASE_IMAGE=${REDIS_BASE_IMAGE:-docker.io/library/redis:7.0}
 CACHE=${BASE_IMAGE_CACHE:-/var/cache/beacon-base-images}
 CLI=${CONTAINER_CLI:-podman}
 EXTRA_CA_DIR=${EXTRA_CA_DIR:-/usr/local/share/ca-certificates}
@@ -36,10 +41,14 @@ for tool in debootstrap "$CLI" npm apt-get tar; do
 done
 
 image_exists() { "$CLI" image inspect "$1" >/dev/null 2>&1; }
-if [ "$FORCE" != --force ] && image_exists "$NODE_BASE_IMAGE" && image_exists "$CADDY_BASE_IMAGE"; then
-  log "both base images exist ($NODE_BASE_IMAGE, $CADDY_BASE_IMAGE); --force rebuilds them"
-  exit 0
-fi
+# Whether to build an image: when it is missing, or always with --force.
+wanted() {
+  if [ "$FORCE" != --force ] && image_exists "$1"; then
+    log "$1 exists; --force rebuilds it"
+    return 1
+  fi
+}
+if ! wanted "$NODE_BASE_IMAGE" && ! wanted "$CADDY_BASE_IMAGE" && ! wanted "$REDIS_BASE_IMAGE"; then exit 0; fi
 
 debian_mirror() {
   if [ -n "${DEBIAN_MIRROR:-}" ]; then echo "$DEBIAN_MIRROR"; return; fi
@@ -87,6 +96,7 @@ import_rootfs() {
 }
 
 # 2. Node base: the linux-x64 binary package that `node@24` resolves to, plus npm itself.
+if wanted "$NODE_BASE_IMAGE" 2>/dev/null; then
 root=$(fresh_root)
 (
   cd "$CACHE"
@@ -116,9 +126,11 @@ if [ -n "$extra_cas" ]; then
   node_env+=('ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt')
 fi
 import_rootfs "$root" "$NODE_BASE_IMAGE" "${node_env[@]}" 'CMD ["node"]'
+fi
 
 # 3. Caddy base: Debian's caddy binary in the layout of the official image. Only the files are
 #    unpacked: its libnss3-tools dependency serves `caddy trust` on a desktop, not a container.
+if wanted "$CADDY_BASE_IMAGE" 2>/dev/null; then
 root=$(fresh_root)
 (
   cd "$CACHE"
@@ -142,3 +154,28 @@ import_rootfs "$root" "$CADDY_BASE_IMAGE" \
   'ENV XDG_CONFIG_HOME=/config' 'ENV XDG_DATA_HOME=/data' \
   'EXPOSE 80' 'EXPOSE 443' 'EXPOSE 2019' 'WORKDIR /srv' \
   'CMD ["caddy", "run", "--config", "/etc/caddy/Caddyfile", "--adapter", "caddyfile"]'
+fi
+
+# 4. Redis base: redis-server (Debian ships it as redis-check-rdb, which runs as the server under
+#    that name), redis-cli for healthchecks, and the three libraries the minbase rootfs lacks.
+#    Files only, as for caddy: the packages' init scripts and systemd units serve a host.
+if wanted "$REDIS_BASE_IMAGE" 2>/dev/null; then
+root=$(fresh_root)
+(
+  cd "$CACHE"
+  rm -rf deb ./*.deb
+  apt-get download redis-tools libjemalloc2 liblzf1 libatomic1 >/dev/null 2>&1 ||
+    die "apt-get download redis-tools libjemalloc2 liblzf1 libatomic1 failed (run apt-get update)"
+  for deb in ./*.deb; do dpkg-deb -x "$deb" deb; done
+  install -m 0755 deb/usr/bin/redis-check-rdb "$root/usr/bin/redis-server"
+  install -m 0755 deb/usr/bin/redis-cli "$root/usr/bin/redis-cli"
+  cp -a deb/usr/lib/x86_64-linux-gnu/. "$root/usr/lib/x86_64-linux-gnu/"
+  rm -rf deb ./*.deb
+)
+chroot "$root" /usr/sbin/groupadd --system --gid 999 redis
+chroot "$root" /usr/sbin/useradd --system --uid 999 --gid redis --home-dir /data --no-create-home redis
+install -d -o 999 -g 999 -m 0750 "$root/data"
+chroot "$root" /usr/bin/redis-server --version >/dev/null || die "redis-server does not run in the new rootfs"
+chroot "$root" /usr/bin/redis-cli --version >/dev/null || die "redis-cli does not run in the new rootfs"
+import_rootfs "$root" "$REDIS_BASE_IMAGE" 'VOLUME /data' 'WORKDIR /data' 'EXPOSE 6379' 'CMD ["redis-server"]'
+fi

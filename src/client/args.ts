@@ -27,6 +27,10 @@ export interface CallOptions {
   json: boolean;
   logLevel: LogLevel;
   delayMs: number | undefined;
+  /** Calls made one after another on the same connection (one 2025-era session); default 1. */
+  repeat: number;
+  /** Pause between repeated calls. */
+  pauseMs: number;
   /** Parsed `--args` JSON object, before items are merged in. */
   baseArgs: Record<string, unknown>;
   tool: string;
@@ -66,6 +70,9 @@ Options:
   --file PATH            read items from PATH, one per line ("-" as the only item reads stdin)
   --delay-ms N           per-item delay passed to the tool as delayMs
   --args JSON            tool arguments as a JSON object; items are merged into it
+  --repeat N             make the call N times (1-1000) on the same connection, so a
+                         2025-11-25 session lives across calls; stops at the first failure
+  --pause-ms N           pause between repeated calls (default 1000)
   -h, --help             show this help
 
 Exit codes: 0 ok, 1 tool or protocol error, 2 usage, 3 connection, 4 auth, 130 interrupted.`;
@@ -98,13 +105,18 @@ function parseHeader(raw: string): [string, string] {
   return [name, raw.slice(colon + 1).trim()];
 }
 
-function parseDelay(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
+function parseWhole(flag: string, value: string, min: number, max: number, unit: string): number {
   const n = Number(value);
-  if (value.trim() === '' || !Number.isInteger(n) || n < 0) {
-    throw new UsageError(`--delay-ms: expected a whole number of milliseconds >= 0, got '${value}'`);
+  if (value.trim() === '' || !Number.isInteger(n) || n < min || n > max) {
+    throw new UsageError(`${flag}: expected a whole number of ${unit} from ${min} to ${max}, got '${value}'`);
   }
   return n;
+}
+
+function parseDelay(value: string | undefined): number | undefined {
+  return value === undefined
+    ? undefined
+    : parseWhole('--delay-ms', value, 0, Number.MAX_SAFE_INTEGER, 'milliseconds');
 }
 
 function parseJsonArgs(value: string | undefined): Record<string, unknown> {
@@ -168,6 +180,11 @@ export function parseCallArgs(argv: string[]): ParsedCommand {
   const logLevel = oneOf('--log-level', values['log-level'] ?? 'info', LOG_LEVELS);
   const delayMs = parseDelay(values['delay-ms']);
   const baseArgs = parseJsonArgs(values.args);
+  const repeat = values.repeat === undefined ? 1 : parseWhole('--repeat', values.repeat, 1, 1000, 'calls');
+  const pauseMs =
+    values['pause-ms'] === undefined
+      ? 1000
+      : parseWhole('--pause-ms', values['pause-ms'], 0, 3_600_000, 'milliseconds');
   if (values.ca === '') throw new UsageError('--ca: empty path');
 
   const [tool, ...rest] = positionals;
@@ -188,6 +205,8 @@ export function parseCallArgs(argv: string[]): ParsedCommand {
       json: values.json ?? false,
       logLevel,
       delayMs,
+      repeat,
+      pauseMs,
       baseArgs,
       tool,
       items: parseItems(values.file, rest),
@@ -211,6 +230,8 @@ function parseOnly(argv: string[]) {
       'log-level': { type: 'string' },
       file: { type: 'string' },
       'delay-ms': { type: 'string' },
+      repeat: { type: 'string' },
+      'pause-ms': { type: 'string' },
       args: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },

@@ -1,6 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   type CallToolResult,
   LOG_LEVEL_META_KEY,
@@ -58,6 +59,11 @@ function flush(stream: Writable): Promise<void> {
 /** 2025-11-25 transports: a 404 on a request that carried a session id means the session is gone. */
 function isExpiredSession(error: unknown, connection: Connection): boolean {
   return connection.era === 'legacy' && error instanceof SdkHttpError && error.status === 404;
+}
+
+/** What a repeated call shares with the one before: a 2025-era session, or just the connection. */
+function sessionWord(connection: Connection): string {
+  return connection.era === 'modern' ? 'connection' : 'session';
 }
 
 /** Reads the --ca file. TLS silently ignores a file that holds no certificate, so that is checked here. */
@@ -167,35 +173,47 @@ async function callOnce(
     });
     phase = 'call';
 
-    let result: CallToolResult | undefined;
-    for (let attempt = 1; result === undefined; attempt++) {
-      try {
-        result = await callTool(connection, options, toolArguments, signal, (progress) => {
-          progressSeen++;
-          renderer.progress(progress);
-        });
-      } catch (error) {
-        if (attempt > 1 || signal.aborted) throw error;
-        // --oauth step-up: the SDK sent the user to sign in for the missing scope; finish, then retry once.
-        if (await connection.finishPendingSignIn()) {
-          renderer.notice('signed in with the scope the server asked for; retrying the call once');
+    for (let round = 1; round <= options.repeat; round++) {
+      if (round > 1) {
+        await sleep(options.pauseMs, undefined, { signal });
+        renderer.notice(`call ${round} of ${options.repeat} on the same ${sessionWord(connection)}`);
+      }
+      let result: CallToolResult | undefined;
+      for (let attempt = 1; result === undefined; attempt++) {
+        try {
+          result = await callTool(connection, options, toolArguments, signal, (progress) => {
+            progressSeen++;
+            renderer.progress(progress);
+          });
+        } catch (error) {
+          if (attempt > 1 || signal.aborted) throw error;
+          // --oauth step-up: the SDK sent the user to sign in for the missing scope; finish, then retry once.
+          if (await connection.finishPendingSignIn()) {
+            renderer.notice('signed in with the scope the server asked for; retrying the call once');
+            await connection.close();
+            connection = await open(options.era);
+            continue;
+          }
+          if (!isExpiredSession(error, connection)) throw error;
+          renderer.notice('legacy session expired (HTTP 404); re-initialising and retrying the call once');
           await connection.close();
-          connection = await open(options.era);
-          continue;
+          connection = await open('legacy');
         }
-        if (!isExpiredSession(error, connection)) throw error;
-        renderer.notice('legacy session expired (HTTP 404); re-initialising and retrying the call once');
-        await connection.close();
-        connection = await open('legacy');
+      }
+
+      const isError = result.isError === true;
+      renderer.result({
+        isError,
+        content: result.content ?? [],
+        structuredContent: result.structuredContent,
+      });
+      if (isError) {
+        const text = resultText(result.content ?? []).split('\n')[0] ?? '';
+        renderer.error(`tool ${options.tool} reported an error${text ? `: ${text}` : ''}`);
+        return EXIT.failed;
       }
     }
-
-    const isError = result.isError === true;
-    renderer.result({ isError, content: result.content ?? [], structuredContent: result.structuredContent });
-    if (!isError) return EXIT.ok;
-    const text = resultText(result.content ?? []).split('\n')[0] ?? '';
-    renderer.error(`tool ${options.tool} reported an error${text ? `: ${text}` : ''}`);
-    return EXIT.failed;
+    return EXIT.ok;
   } catch (error) {
     if (signal.aborted) {
       renderer.close();

@@ -36,7 +36,8 @@ export interface AppContext {
   tools: readonly AnyTool[];
   inflight: InflightCalls;
   shutdownSignal: AbortSignal;
-  readiness: Readiness & { draining: boolean };
+  /** `refusingWork`: SIGTERM's SHUTDOWN_DELAY_MS is over, so new requests get 503. */
+  readiness: Readiness & { refusingWork: boolean };
   /** Credentials and scopes (see auth/layer.ts); with AUTH_MODE=none it lets everything through. */
   auth: AuthLayer;
   /** What replicas share (sessions, events, control); in memory with one process. */
@@ -113,8 +114,9 @@ export function createApp(ctx: AppContext): BeaconApp {
   const cors = corsFor(config.corsOrigins);
   if (cors) app.use(cors);
   app.use((_req, res, next) => {
-    // While draining, new work is refused so in-flight calls can finish within the grace period.
-    if (!ctx.readiness.draining) return next();
+    // Once the drain stops accepting, new work is refused so running calls can finish within the
+    // grace period. Before that (SHUTDOWN_DELAY_MS) only /readyz says 503 and everything is served.
+    if (!ctx.readiness.refusingWork) return next();
     res.set('Connection', 'close');
     sendJsonRpcError(
       res,

@@ -1,5 +1,6 @@
 import { once, setMaxListeners } from 'node:events';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { McpServer } from '@modelcontextprotocol/server';
 import type { Config } from '../config.js';
 import { VERSION } from '../version.js';
@@ -25,7 +26,10 @@ export interface ServeOptions {
 
 export interface RunningServer {
   url: string;
-  /** Drains and stops: refuse new work, let calls finish within the grace period, close sessions. */
+  /**
+   * Drains and stops: out of rotation (/readyz 503) while still serving for SHUTDOWN_DELAY_MS, then
+   * no new connections, running calls finish within SHUTDOWN_GRACE_MS, sessions close.
+   */
   close(): Promise<void>;
 }
 
@@ -46,6 +50,7 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
   const limiterStores = createLimiterStores(connection, logger);
   const readiness = {
     draining: false,
+    refusingWork: false,
     ready() {
       return !this.draining;
     },
@@ -85,12 +90,22 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
+      // 1. Out of rotation: /readyz says 503 at once, while requests are still served for as long
+      // as the load balancer's health check (or Kubernetes' endpoints) needs to notice.
       readiness.draining = true;
       process.off('SIGHUP', reloadKeys);
-      logger.info({ inflight: inflight.count, grace_ms: config.shutdownGraceMs }, 'draining');
-      // Still accepting connections while calls finish: /readyz answers 503 so the proxy stops
-      // routing here, and new work gets a 503 refusal rather than a refused connection.
+      logger.info(
+        { inflight: inflight.count, delay_ms: config.shutdownDelayMs, grace_ms: config.shutdownGraceMs },
+        'draining',
+      );
+      if (config.shutdownDelayMs > 0) await sleep(config.shutdownDelayMs);
+      // 2. No new connections; idle kept-alive ones close now, and a request that still arrives on
+      // a busy one is refused with 503 and `Connection: close` (app.ts) rather than left to race.
+      readiness.refusingWork = true;
+      http.close();
       http.closeIdleConnections();
+      logger.info({ inflight: inflight.count }, 'stopped accepting connections');
+      // 3. Running calls finish within the grace period; past it they end with an error result.
       const finished = await inflight.waitIdle(config.shutdownGraceMs);
       if (!finished) {
         logger.warn({ inflight: inflight.count }, 'grace period over; stopping remaining calls');
@@ -98,7 +113,6 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
         shutdown.abort();
         await inflight.waitIdle(1000);
       }
-      http.close();
       await Promise.all([sessions.closeAll(), sseSessions?.closeAll()]);
       await shared.close();
       http.closeAllConnections();

@@ -8,143 +8,41 @@
  * (deploy/images/build-base-images.sh), so nothing is pulled from a registry.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DEV_API_KEY, freePort } from '../../scripts/stack/stack.js';
-import { requireBinary } from '../helpers/metrics.js';
+import { type ComposeProject, openProject, ROOT, run } from './engine.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const PROJECT = 'beacon-containers';
 const LONG_RUNNING = ['caddy', 'auth', 'server'];
 const CA_IN_CADDY = '/data/caddy/pki/authorities/local/root.crt';
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(
-  command: string,
-  args: string[],
-  env: NodeJS.ProcessEnv = process.env,
-  timeoutMs = 120_000,
-): Promise<Run> {
-  return new Promise((done, fail) => {
-    const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => {
-      stdout += c;
-    });
-    child.stderr.setEncoding('utf8').on('data', (c: string) => {
-      stderr += c;
-    });
-    const timer = setTimeout(() => {
-      child.kill('SIGTERM');
-      fail(new Error(`${command} ${args.join(' ')} timed out after ${timeoutMs} ms\n${stderr.slice(-3000)}`));
-    }, timeoutMs);
-    child.once('error', fail);
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      done({ code, stdout, stderr });
-    });
-  });
-}
-
-async function must(
-  command: string,
-  args: string[],
-  env?: NodeJS.ProcessEnv,
-  timeoutMs?: number,
-): Promise<string> {
-  const result = await run(command, args, env, timeoutMs);
-  if (result.code !== 0) {
-    throw new Error(
-      `${command} ${args.join(' ')} exited ${result.code}\n${(result.stderr || result.stdout).slice(-3000)}`,
-    );
-  }
-  return result.stdout;
-}
-
 describe('docker-compose.yml on a real container engine', () => {
-  let work: string;
-  let service: ChildProcess | undefined;
-  let ticker: NodeJS.Timeout | undefined;
+  let project: ComposeProject;
   let env: NodeJS.ProcessEnv;
   let httpsPort: number;
+  let work: string;
   const ids = new Map<string, string>();
-  const compose = (args: string[], timeoutMs?: number) =>
-    must('docker-compose', ['-p', PROJECT, ...args], env, timeoutMs);
-  const podman = (args: string[]) => must('podman', args, env);
-  const inspect = async (service: string, format: string) =>
-    (await podman(['inspect', '--format', format, ids.get(service) ?? service])).trim();
+  const compose = (args: string[], timeoutMs?: number) => project.compose(args, timeoutMs);
+  const podman = (args: string[]) => project.podman(args);
+  const inspect = (service: string, format: string) => project.inspect(service, format);
 
   before(async () => {
-    for (const [bin, pkg] of [
-      ['podman', 'podman'],
-      ['docker-compose', 'docker-compose'],
-      ['debootstrap', 'debootstrap'],
-      ['curl', 'curl'],
-    ] as const) {
-      requireBinary(bin, pkg);
-    }
-    work = await mkdtemp(join(tmpdir(), 'beacon-containers-'));
-    env = {
-      ...process.env,
-      CONTAINERS_CONF: process.env.CONTAINERS_CONF ?? join(ROOT, 'deploy/ci/containers.conf'),
-    };
-
-    // Nothing is pulled: the base images the Dockerfile and compose file name are made here.
-    const bases = Date.now();
-    await must(join(ROOT, 'deploy/images/build-base-images.sh'), [], env, 15 * 60_000);
-    console.log(`# base images ready in ${Math.round((Date.now() - bases) / 1000)} s`);
-
-    if (env.DOCKER_HOST === undefined) {
-      const socket = join(work, 'podman.sock');
-      service = spawn('podman', ['system', 'service', '--time=0', `unix://${socket}`], {
-        env,
-        stdio: 'ignore',
-      });
-      for (let i = 0; i < 100 && !existsSync(socket); i++) await sleep(100);
-      env.DOCKER_HOST = `unix://${socket}`;
-    }
-    // Podman runs healthchecks from systemd timers; where there is no systemd, this loop is the timer.
-    ticker = setInterval(() => {
-      void run('podman', ['ps', '-q', '--filter', `label=com.docker.compose.project=${PROJECT}`], env).then(
-        ({ stdout }) => {
-          for (const id of stdout.split('\n').filter(Boolean))
-            void run('podman', ['healthcheck', 'run', id], env);
-        },
-      );
-    }, 2000);
-
+    project = await openProject('beacon-containers', ['docker-compose.yml']);
+    env = project.env;
+    work = await mkdtemp(join(tmpdir(), 'beacon-containers-ca-'));
     httpsPort = await freePort();
     Object.assign(env, {
       HTTPS_PORT: String(httpsPort),
       HTTP_PORT: String(await freePort()),
       AUTH_HTTPS_PORT: String(await freePort()),
     });
-    await run('docker-compose', ['-p', PROJECT, 'down', '-v'], env);
     const started = Date.now();
     await compose(['up', '-d', '--build'], 30 * 60_000);
-    for (const name of [...LONG_RUNNING, 'client', 'ca-export']) {
-      ids.set(name, (await compose(['ps', '-q', name])).trim());
-    }
-    const deadline = Date.now() + 180_000;
-    for (;;) {
-      const states = await Promise.all(LONG_RUNNING.map((s) => inspect(s, '{{.State.Health.Status}}')));
-      if (states.every((s) => s === 'healthy')) break;
-      if (Date.now() > deadline)
-        throw new Error(`not healthy in time: ${LONG_RUNNING.map((s, i) => `${s}=${states[i]}`).join(' ')}`);
-      await sleep(1000);
-    }
+    for (const name of [...LONG_RUNNING, 'client', 'ca-export']) ids.set(name, await project.id(name));
+    await project.waitHealthy(LONG_RUNNING);
     const image = Number(
       await podman(['image', 'inspect', '--format', '{{.Size}}', env.BEACON_IMAGE ?? 'beacon:local']),
     );
@@ -153,18 +51,7 @@ describe('docker-compose.yml on a real container engine', () => {
   });
 
   after(async () => {
-    if (ticker) clearInterval(ticker);
-    if (env) {
-      const logs = await run('docker-compose', ['-p', PROJECT, 'logs', '--no-color'], env);
-      await writeFile(join(tmpdir(), `${PROJECT}.log`), logs.stdout);
-      // Twice: the client shares Caddy's network namespace, which can hold Caddy back on the first pass.
-      for (let i = 0; i < 2; i++)
-        await run('docker-compose', ['-p', PROJECT, 'down', '-v', '--remove-orphans'], env);
-    }
-    if (service) {
-      service.kill('SIGTERM');
-      await once(service, 'exit');
-    }
+    await project?.close();
     if (work) await rm(work, { recursive: true, force: true });
   });
 

@@ -154,6 +154,26 @@ describe('beacon call against a real Beacon', () => {
     assert.ok(!run.stdout.includes(ESC), 'no colour codes');
   });
 
+  it('--repeat makes every call on one legacy session, pausing between them', async () => {
+    const since = beacon.lines.length;
+    const run = await runCli(
+      url,
+      '--json --era legacy --delay-ms 0 --repeat 3 --pause-ms 50 process_items a',
+    );
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(ofType(ndjson(run.stdout), 'result').length, 3);
+    assert.deepEqual(run.stderr.trimEnd().split('\n'), [
+      'beacon: call 2 of 3 on the same session',
+      'beacon: call 3 of 3 on the same session',
+    ]);
+    const sessions = beacon.lines
+      .slice(since)
+      .map((line) => (JSON.parse(line) as { session?: string }).session)
+      .filter((session) => session !== undefined);
+    assert.ok(sessions.length >= 3, 'the calls were logged with their session');
+    assert.equal(new Set(sessions).size, 1, 'one session for all three calls');
+  });
+
   it('reads items from --file, one per line', async () => {
     const file = join(tmp, 'items.txt');
     await writeFile(file, 'one\ntwo\nthree\nfour\n');

@@ -29,10 +29,24 @@ const NATIVE_ENV = {
   CADDY_METRICS_ADDRESS: '127.0.0.1:12020',
 };
 
+/** The three ways MCP_UPSTREAM is read: one upstream (the default), a static list, DNS discovery. */
+const UPSTREAM_SHAPES: Record<string, Record<string, string>> = {
+  'one upstream': NATIVE_ENV,
+  'a list of three': { ...NATIVE_ENV, MCP_UPSTREAM: '127.0.0.1:13001 127.0.0.1:13002 127.0.0.1:13003' },
+  'DNS discovery': { ...NATIVE_ENV, MCP_UPSTREAM_DISCOVERY: 'dns', MCP_UPSTREAM: 'beacon-headless:3000' },
+};
+
+/** `caddy adapt` with these placeholders: the JSON config Caddy would run. */
+function adapted(env: Record<string, string>): string {
+  const { code, out } = run('caddy', ['adapt', '--config', CADDYFILE, '--adapter', 'caddyfile'], env);
+  assert.equal(code, 0, out);
+  return out.slice(out.indexOf('{'));
+}
+
 describe('Caddyfile', () => {
-  it('is valid with its defaults (compose) and with the native stack settings', () => {
+  it('is valid with its defaults (compose) and for one upstream, a list of three and DNS discovery', () => {
     requireBinary('caddy', 'caddy');
-    for (const env of [{}, NATIVE_ENV]) {
+    for (const env of [{}, ...Object.values(UPSTREAM_SHAPES)]) {
       const { code, out } = run('caddy', ['validate', '--config', CADDYFILE, '--adapter', 'caddyfile'], env);
       assert.equal(code, 0, out);
       assert.match(out, /Valid configuration/);
@@ -40,17 +54,40 @@ describe('Caddyfile', () => {
   });
 
   it('never sets flush_interval (it would stop cancelling upstream requests) nor compresses', () => {
-    const { code, out } = run(
-      'caddy',
-      ['adapt', '--config', CADDYFILE, '--adapter', 'caddyfile'],
-      NATIVE_ENV,
+    for (const env of Object.values(UPSTREAM_SHAPES)) {
+      const json = adapted(env);
+      assert.doesNotMatch(json, /flush_interval/);
+      assert.doesNotMatch(json, /"handler":"encode"/);
+      assert.match(json, /"listen":\["127\.0\.0\.1:18443"\]/, 'the native stack binds to loopback only');
+    }
+    assert.match(adapted(NATIVE_ENV), /"dial":"127\.0\.0\.1:13000"/);
+  });
+
+  it('a static list: every replica dialled, session header hashed, the rest least-loaded, /readyz checked', () => {
+    const json = adapted(UPSTREAM_SHAPES['a list of three'] ?? {});
+    for (const port of [13001, 13002, 13003]) {
+      assert.equal(json.split(`"dial":"127.0.0.1:${port}"`).length - 1, 2, `${port} in both proxies`);
+    }
+    assert.match(json, /"selection_policy":\{"field":"Mcp-Session-Id","policy":"header"\}/);
+    assert.match(json, /"selection_policy":\{"policy":"least_conn"\}/);
+    assert.match(json, /"match":\[\{"header":\{"Mcp-Session-Id":\["\*"\]\}\}\]/);
+    assert.match(json, /"active":\{[^}]*"uri":"\/readyz"/);
+    assert.match(json, /"passive":\{"fail_duration":5000000000,"max_fails":1\}/);
+    // Retries without a retry matcher: Caddy replays a POST only after a dial error.
+    assert.doesNotMatch(json, /retry_match/);
+    assert.match(json, /"try_duration":5000000000/);
+  });
+
+  it('DNS discovery: one name:port split for `dynamic a`, passive checks only', () => {
+    const json = adapted(UPSTREAM_SHAPES['DNS discovery'] ?? {});
+    assert.match(
+      json,
+      /"dynamic_upstreams":\{"name":"\{beacon_upstream_name\}","port":"\{beacon_upstream_port\}","refresh":5000000000,"source":"a"\}/,
     );
-    assert.equal(code, 0, out);
-    const json = out.slice(out.indexOf('{'));
-    assert.doesNotMatch(json, /flush_interval/);
-    assert.doesNotMatch(json, /"handler":"encode"/);
-    assert.match(json, /"listen":\["127\.0\.0\.1:18443"\]/, 'the native stack binds to loopback only');
-    assert.match(json, /"dial":"127\.0\.0\.1:13000"/);
+    assert.match(json, /"handler":"map","mappings":\[\{"input_regexp":"\^\(\.\+\):\(\[0-9\]\+\)\$"/);
+    assert.match(json, /"source":"beacon-headless:3000"/);
+    assert.doesNotMatch(json, /"dial":"beacon-headless/, 'the name is resolved, never dialled as such');
+    assert.doesNotMatch(json, /"active":/, 'Caddy 2.6 runs no active checks for dynamic upstreams');
   });
 
   it('is formatted the way caddy fmt writes it', () => {

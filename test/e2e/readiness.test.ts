@@ -34,7 +34,7 @@ describe('health and readiness', () => {
   });
 
   it('flips /readyz to 503 during the SIGTERM drain while a call finishes, then exits 0', async () => {
-    const beacon = await startBeacon({ env: { SHUTDOWN_GRACE_MS: '20000' } });
+    const beacon = await startBeacon({ env: { SHUTDOWN_DELAY_MS: '1000', SHUTDOWN_GRACE_MS: '20000' } });
     const client = new Client(
       { name: 'readiness', version: '1.0.0' },
       { versionNegotiation: { mode: 'auto' } },

@@ -55,6 +55,8 @@ export async function startBeacon(options: StartOptions = {}): Promise<BeaconPro
         METRICS_PORT: '0',
         AUTH_MODE: 'none',
         LOG_LEVEL: 'debug',
+        // No load balancer to wait for: a stop takes no SHUTDOWN_DELAY_MS unless a test sets it.
+        SHUTDOWN_DELAY_MS: '0',
         ...options.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ConfigError, loadConfig } from '../../src/config.js';
 
@@ -36,6 +39,12 @@ describe('loadConfig', () => {
     assert.deepEqual(config.allowedOrigins, ['app.example.com', 'tools.example.org']);
   });
 
+  it('waits SHUTDOWN_DELAY_MS (default 5000) after SIGTERM before it stops accepting', () => {
+    assert.equal(loadConfig({}).shutdownDelayMs, 5000);
+    assert.equal(loadConfig({ SHUTDOWN_DELAY_MS: '0' }).shutdownDelayMs, 0);
+    assert.equal(loadConfig({ SHUTDOWN_DELAY_MS: '3000' }).shutdownDelayMs, 3000);
+  });
+
   it('treats an empty variable as unset', () => {
     assert.equal(loadConfig({ PORT: '' }).port, 3000);
   });
@@ -51,6 +60,9 @@ describe('loadConfig', () => {
     ['PUBLIC_URL', 'ftp://example.com/mcp', /PUBLIC_URL must use http or https/],
     ['BODY_LIMIT_BYTES', '12', /BODY_LIMIT_BYTES/],
     ['EVENT_STORE_MAX_EVENTS', 'many', /EVENT_STORE_MAX_EVENTS/],
+    ['SHUTDOWN_DELAY_MS', '-1', /SHUTDOWN_DELAY_MS must be a whole number from 0 to 600000/],
+    ['SHUTDOWN_DELAY_MS', '600001', /SHUTDOWN_DELAY_MS must be a whole number from 0 to 600000/],
+    ['SHUTDOWN_DELAY_MS', '5s', /SHUTDOWN_DELAY_MS must be a whole number from 0 to 600000/],
   ] as const) {
     it(`names ${name} when it is ${JSON.stringify(value)}`, () => {
       const message = refusal({ [name]: value });
@@ -105,6 +117,56 @@ describe('loadConfig: the metrics listener', () => {
     const message = refusal({ METRICS_TOKEN: 'short-secret' });
     assert.match(message, /METRICS_TOKEN must be at least 16 visible ASCII characters/);
     assert.ok(!message.includes('short-secret'));
+  });
+});
+
+describe('REDIS_PASSWORD_FILE', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'beacon-config-'));
+  const file = (name: string, content: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, content);
+    return path;
+  };
+
+  it('reads the password from the file (trailing newline dropped) beside REDIS_URL', () => {
+    const config = loadConfig({
+      REDIS_URL: 'redis://redis:6379/0',
+      REDIS_PASSWORD_FILE: file('pw', 'dev-only-redis-password\n'),
+    });
+    assert.equal(config.redis?.url, 'redis://redis:6379/0');
+    assert.equal(config.redis?.password, 'dev-only-redis-password');
+    assert.equal(loadConfig({ REDIS_URL: 'redis://redis:6379' }).redis?.password, undefined);
+  });
+
+  it('names the variable and the path when the file cannot be used, never its content', () => {
+    const missing = join(dir, 'absent');
+    assert.match(
+      refusal({ REDIS_URL: 'redis://redis:6379', REDIS_PASSWORD_FILE: missing }),
+      new RegExp(`^Invalid configuration: REDIS_PASSWORD_FILE: cannot read '${missing}' \\(ENOENT\\)$`),
+    );
+    assert.match(
+      refusal({ REDIS_URL: 'redis://redis:6379', REDIS_PASSWORD_FILE: file('empty', '\n') }),
+      /REDIS_PASSWORD_FILE: '.*empty' is empty/,
+    );
+    const twoLines = refusal({
+      REDIS_URL: 'redis://redis:6379',
+      REDIS_PASSWORD_FILE: file('two', 'secret-line-one\nsecret-line-two\n'),
+    });
+    assert.match(twoLines, /REDIS_PASSWORD_FILE: .* holds more than one line/);
+    assert.doesNotMatch(twoLines, /secret-line/);
+  });
+
+  it('needs REDIS_URL, and refuses a second password in the URL', () => {
+    assert.match(
+      refusal({ REDIS_PASSWORD_FILE: file('alone', 'pw') }),
+      /REDIS_PASSWORD_FILE is set but REDIS_URL is not/,
+    );
+    const both = refusal({
+      REDIS_URL: 'redis://:url-password-xyz@redis:6379',
+      REDIS_PASSWORD_FILE: file('both', 'pw'),
+    });
+    assert.match(both, /REDIS_URL carries a password and REDIS_PASSWORD_FILE is set/);
+    assert.doesNotMatch(both, /url-password-xyz/);
   });
 });
 

@@ -25,7 +25,7 @@ export type RejectReason =
   | 'bad_request'
   | 'session_not_found'
   | 'session_limit'
-  /** SIGTERM received: new work is refused while running calls finish. */
+  /** SIGTERM received and SHUTDOWN_DELAY_MS over: new work is refused while running calls finish. */
   | 'draining'
   /** MAX_CALLS_PER_PRINCIPAL: one principal already runs its share of calls (429). */
   | 'call_quota'

@@ -29,7 +29,15 @@ describe('parseCallArgs', () => {
     assert.deepEqual(options.auth, { kind: 'none' });
     assert.deepEqual(options.headers, []);
     assert.equal(options.delayMs, undefined);
+    assert.equal(options.repeat, 1);
+    assert.equal(options.pauseMs, 1000);
     assert.deepEqual(options.baseArgs, {});
+  });
+
+  it('reads --repeat and --pause-ms', () => {
+    const options = parse('--repeat', '5', '--pause-ms', '0', 'process_items', 'x');
+    assert.equal(options.repeat, 5);
+    assert.equal(options.pauseMs, 0);
   });
 
   it('accepts flags after the tool name, and items after -- even if they look like flags', () => {
@@ -116,6 +124,14 @@ describe('parseCallArgs', () => {
       usageError([...URL_FLAG, '--delay-ms', '-1', 't'], /--delay-ms/);
       usageError([...URL_FLAG, '--delay-ms', '2.5', 't'], /--delay-ms/);
       usageError([...URL_FLAG, '--delay-ms', 'soon', 't'], /--delay-ms/);
+    });
+    it('a --repeat outside 1-1000 or a bad --pause-ms', () => {
+      usageError(
+        [...URL_FLAG, '--repeat', '0', 't'],
+        /--repeat: expected a whole number of calls from 1 to 1000/,
+      );
+      usageError([...URL_FLAG, '--repeat', '1001', 't'], /--repeat/);
+      usageError([...URL_FLAG, '--pause-ms', '-5', 't'], /--pause-ms/);
     });
     it('--args that is not a JSON object', () => {
       usageError([...URL_FLAG, '--args', '{nope', 't'], /--args: not valid JSON/);

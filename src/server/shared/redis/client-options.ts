@@ -12,12 +12,14 @@ const MAX_PENDING_COMMANDS = 10_000;
 
 /**
  * node-redis options for REDIS_URL. The URL carries user, password, TLS (`rediss://`) and the
- * database number; node-redis reads them from it. There is no offline queue: while Redis is away a
+ * database number; node-redis reads them from it. A password from REDIS_PASSWORD_FILE is passed
+ * beside it (config refuses one in both places, so the URL never overrides it). There is no offline queue: while Redis is away a
  * command is refused at once (503) rather than held until a reconnect that may never come soon.
  */
 export function clientOptions(settings: RedisSettings, replicaId: string): RedisClientOptions {
   return {
     url: settings.url,
+    ...(settings.password !== undefined && { password: settings.password }),
     // CLIENT LIST then says which replica holds which connection.
     name: `beacon-${replicaId}`,
     disableOfflineQueue: true,

@@ -28,6 +28,12 @@ describe('clientOptions', () => {
     assert.equal(options.name, 'beacon-replica-a');
   });
 
+  it('passes a password from REDIS_PASSWORD_FILE beside the URL, and none when there is none', () => {
+    const withFile = clientOptions({ ...settings, url: 'redis://redis:6379/0', password: 'from-file' }, 'r');
+    assert.equal(withFile.password, 'from-file');
+    assert.equal('password' in options, false);
+  });
+
   it('refuses commands while disconnected rather than queueing them', () => {
     assert.equal(options.disableOfflineQueue, true);
     assert.ok((options.commandsQueueMaxLength ?? 0) > 0);

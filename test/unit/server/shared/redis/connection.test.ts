@@ -15,14 +15,14 @@ import { type RedisServer, startRedis } from '../../../../helpers/redis-server.j
 // Runs a real 'redis-server' (Debian package redis-server) on a free loopback port.
 requireBinary('redis-server', 'redis-server');
 
-function connect(url: string, timeoutMs = 2000) {
+function connect(url: string, timeoutMs = 2000, password?: string) {
   const lines: string[] = [];
   const logger = createLogger(
     { logLevel: 'debug', logFormat: 'json', replicaId: 'replica-t' },
     { write: (line: string) => void lines.push(line) },
   );
   const connection = createSharedConnection(
-    { redis: { url, keyPrefix: 'beacon:', timeoutMs }, replicaId: 'replica-t' },
+    { redis: { url, password, keyPrefix: 'beacon:', timeoutMs }, replicaId: 'replica-t' },
     logger,
   ) as SharedConnection;
   const messages = () => lines.map((line) => JSON.parse(line) as Record<string, unknown>);
@@ -193,6 +193,21 @@ describe('createSharedConnection', () => {
       messages().find((m) => m.msg === 'connecting to Redis')?.redis,
       `redis://:***@127.0.0.1:${redis.port}`,
     );
+  });
+
+  it('authenticates with a password from REDIS_PASSWORD_FILE, side connections too, and never logs it', async () => {
+    const password = 'pw-file-7c1e4b2a9f06';
+    const redis = await startRedis(['--requirepass', password]);
+    servers.push(redis);
+    const { connection, lines } = connect(`redis://127.0.0.1:${redis.port}`, 2000, password);
+    connections.push(connection);
+    await upAgain(connection);
+    assert.equal(await connection.command(['PING']), 'PONG');
+    const side = connection.duplicate('blocking');
+    await eventually('side connection ready', () => (side.isReady ? true : undefined));
+    assert.equal(await side.ping(), 'PONG');
+    await connection.close();
+    assert.doesNotMatch(lines.join('\n'), new RegExp(password));
   });
 
   it('closes for good: side connections close, commands are refused, the gauge drops', async () => {
