@@ -1,6 +1,5 @@
 import type { McpServer } from '@modelcontextprotocol/server';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import helmet from 'helmet';
 import type { Config } from '../config.js';
 import type { AuthLayer } from './auth/layer.js';
 import { principalIdOf, quotaKeyOf } from './auth/principal.js';
@@ -25,6 +24,7 @@ import { corsFor } from './security/cors.js';
 import { hostOriginGuard } from './security/host-origin.js';
 import { requestRateLimit } from './security/rate-limit.js';
 import { originFormTarget } from './security/request-target.js';
+import { securityHeaders } from './security/security-headers.js';
 import { streamAdmission } from './security/stream-admission.js';
 import type { LimiterStores } from './shared/limiter-store.js';
 import type { SharedState } from './shared/shared-state.js';
@@ -100,7 +100,7 @@ export function createApp(ctx: AppContext): BeaconApp {
   app.set('trust proxy', Array.isArray(config.trustProxy) ? [...config.trustProxy] : config.trustProxy);
 
   // Security first: nothing below runs for a request these refuse.
-  app.use(helmet());
+  app.use(securityHeaders());
   app.use(requestLog(logger));
   app.use(httpMetrics);
   // `POST http://host/mcp` (absolute form) becomes `/mcp` with that Host before anything reads either.

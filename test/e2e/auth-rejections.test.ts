@@ -229,6 +229,8 @@ describe('refusals at the authentication layer', () => {
   it('reloads API_KEYS_FILE on SIGHUP: a new key gets in, a removed one is out', async () => {
     const carol = createApiKey('carol', ['mcp:tools']);
     await refusedFor('unknown_key', withKey(carol.key));
+    // Lister's key was accepted just before, so its verdict is remembered: the reload must drop it.
+    assert.equal((await withKey(stack.fixtures.keys.lister)).status, 200);
     // Keep alice and bob, drop lister, add carol.
     const current = JSON.parse(await readFile(stack.fixtures.keysFile, 'utf8'));
     const next = [...current.filter((e: { id: string }) => e.id !== 'lister'), carol.entry];

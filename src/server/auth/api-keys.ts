@@ -2,6 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { ConfigError } from '../../config.js';
+import { VerdictCache } from './verdict-cache.js';
 
 /**
  * API keys: `bk_` plus 32 random bytes, base64url. The server stores only their SHA-256, in the
@@ -10,6 +11,8 @@ import { ConfigError } from '../../config.js';
  */
 export const KEY_PREFIX = 'bk_';
 const KEY_BYTES = 32;
+/** Distinct keys whose verdict is remembered; far more than one server's clients, a bound on memory. */
+const REMEMBERED_KEYS = 1024;
 
 const ScopeList = z.array(
   z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, 'a scope is visible ASCII without " or \\'),
@@ -77,6 +80,8 @@ export function parseKeyFile(text: string, path: string): ApiKeyEntry[] {
  */
 export class ApiKeyStore {
   #entries: Array<{ id: string; hash: Buffer; scopes: readonly string[] }> = [];
+  /** Keys verified since the last (re)load, by the base64 of their SHA-256. */
+  readonly #verdicts = new VerdictCache<KeyMatch>(REMEMBERED_KEYS);
 
   private constructor(readonly path: string) {}
 
@@ -109,6 +114,8 @@ export class ApiKeyStore {
       hash: Buffer.from(entry.sha256, 'hex'),
       scopes: Object.freeze([...entry.scopes]),
     }));
+    // In the same synchronous step as the swap: no verdict drawn from the old keys outlives them.
+    this.#verdicts.clear();
     return this.#entries.length;
   }
 
@@ -124,6 +131,15 @@ export class ApiKeyStore {
         match = { id: entry.id, scopes: entry.scopes };
       }
     }
+    if (match) this.#verdicts.set(presented.toString('base64'), match);
     return match;
+  }
+
+  /**
+   * The verdict `verify` gave this key since the last reload, if any: a hash and a map lookup,
+   * so a client's repeated requests skip the full check. Undefined means "verify it", not "wrong".
+   */
+  recall(key: string): KeyMatch | undefined {
+    return this.#verdicts.get(createHash('sha256').update(key, 'utf8').digest('base64'));
   }
 }

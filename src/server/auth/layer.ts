@@ -8,7 +8,13 @@ import { ApiKeyStore } from './api-keys.js';
 import { failureThrottle } from './brute-force.js';
 import { hasScopes, insufficientScope, requiredScopes, unauthorized } from './challenge.js';
 import { OAuthVerifier } from './oauth.js';
-import { type AuthFailure, type BeaconAuthInfo, createPassport, presentedCredential } from './passport.js';
+import {
+  type AuthFailure,
+  apiKeyAuthInfo,
+  type BeaconAuthInfo,
+  createPassport,
+  presentedCredential,
+} from './passport.js';
 import { resourceMetadataRouter, resourceMetadataUrl } from './resource-metadata.js';
 
 /** What app.ts mounts. With AUTH_MODE=none every piece lets the request through unauthenticated. */
@@ -73,7 +79,8 @@ export async function createAuthLayer(
     issuer !== undefined
       ? new OAuthVerifier({ issuer, jwksUrl: config.auth.oauthJwksUrl, audience: resource })
       : undefined;
-  const passport = createPassport(modes, { keys, oauth, resource, resourceMetadataUrl: metadataUrl });
+  const strategyDeps = { keys, oauth, resource, resourceMetadataUrl: metadataUrl };
+  const passport = createPassport(modes, strategyDeps);
   const throttle = failureThrottle({
     limit: config.auth.failureLimit,
     windowMs: config.auth.failureWindowMs,
@@ -81,18 +88,30 @@ export async function createAuthLayer(
   });
   logger.info({ modes, keys: keys?.size, issuer, resource: resource.href }, 'authentication enabled');
 
+  const accept = (req: Request, user: BeaconAuthInfo, next: NextFunction) => {
+    authResults.inc({ kind: user.extra.principal.kind, result: 'ok' });
+    (req as AuthedRequest).auth = user;
+    next();
+  };
+
+  /** An API key this store verified since its last reload: the same verdict, without passport. */
+  const recalled = (req: Request): BeaconAuthInfo | undefined => {
+    if (!keys) return undefined;
+    const credential = presentedCredential(req);
+    const match = credential?.kind === 'apikey' ? keys.recall(credential.value) : undefined;
+    return match && credential && apiKeyAuthInfo(strategyDeps, credential.value, match.id, match.scopes);
+  };
+
   const verify: RequestHandler = (req, res, next) => {
+    const known = recalled(req);
+    if (known) return accept(req, known, next);
     passport.authenticate(
       [...modes],
       { session: false },
       (error: unknown, user: BeaconAuthInfo | false, info: AuthFailure | AuthFailure[] | undefined) => {
         if (error) return next(error);
+        if (user) return accept(req, user, next);
         const presented = presentedCredential(req);
-        if (user) {
-          authResults.inc({ kind: user.extra.principal.kind, result: 'ok' });
-          (req as AuthedRequest).auth = user;
-          return next();
-        }
         const failures = (Array.isArray(info) ? info : [info]).filter(
           (f): f is AuthFailure => f !== undefined,
         );

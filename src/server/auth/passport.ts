@@ -42,7 +42,8 @@ export interface StrategyDeps {
   resourceMetadataUrl: string;
 }
 
-function apiKeyAuthInfo(
+/** What an API key authenticates as: the SDK's `AuthInfo` with Beacon's principal. */
+export function apiKeyAuthInfo(
   deps: StrategyDeps,
   key: string,
   id: string,

@@ -43,6 +43,27 @@ describe('API keys', () => {
     assert.deepEqual(store.verify(a.key), { id: 'a', scopes: [] });
   });
 
+  it('recalls only keys it verified since the last reload', async () => {
+    const a = createApiKey('a', ['mcp:tools']);
+    const b = createApiKey('b', []);
+    const path = join(dir, 'recall.json');
+    await writeFile(path, JSON.stringify([a.entry, b.entry]));
+    const store = await ApiKeyStore.open(path);
+    assert.equal(store.recall(a.key), undefined, 'nothing is recalled before a full check');
+    store.verify(a.key);
+    const wrong = createApiKey('x', []).key;
+    store.verify(wrong);
+    assert.deepEqual(store.recall(a.key), { id: 'a', scopes: ['mcp:tools'] });
+    assert.equal(store.recall(wrong), undefined, 'a failed key is never remembered');
+    assert.equal(store.recall(b.key), undefined);
+
+    // A reload that removes the key: its verdict goes with it.
+    await writeFile(path, JSON.stringify([b.entry]));
+    await store.reload();
+    assert.equal(store.recall(a.key), undefined);
+    assert.equal(store.verify(a.key), undefined);
+  });
+
   it('names API_KEYS_FILE and the faulty entry in its errors', async () => {
     await assert.rejects(ApiKeyStore.open(undefined), /API_KEYS_FILE must name a JSON key file/);
     await assert.rejects(
