@@ -50,8 +50,7 @@ export const SYSTEM_TOOLS: readonly SystemTool[] = [
     neededBy: [
       'test/e2e/deploy-compose-replicas.test.ts',
       'test/e2e/deploy-configs.test.ts',
-      'test/containers/compose-replicas.ts',
-      'test/containers/compose-stack.ts',
+      'test/containers/engine.ts',
     ],
   },
   {
@@ -83,17 +82,17 @@ export const SYSTEM_TOOLS: readonly SystemTool[] = [
   {
     tool: 'podman',
     debianPackage: 'podman',
-    neededBy: ['test/containers/compose-replicas.ts', 'test/containers/compose-stack.ts'],
+    neededBy: ['test/containers/compose-stack.ts', 'test/containers/engine.ts'],
   },
   {
     tool: 'debootstrap',
     debianPackage: 'debootstrap',
-    neededBy: ['test/containers/compose-replicas.ts', 'test/containers/compose-stack.ts'],
+    neededBy: ['test/containers/engine.ts'],
   },
   {
     tool: 'curl',
     debianPackage: 'curl',
-    neededBy: ['test/containers/compose-replicas.ts', 'test/containers/compose-stack.ts'],
+    neededBy: ['test/containers/compose-stack.ts', 'test/containers/engine.ts'],
   },
 ];
 
