@@ -5,7 +5,10 @@
  * stops everything.
  *
  *   npm run stack -- [--https-port 8443] [--auth-port 8444] [--http-port 8080] [--dir tmp/stack]
- *                    [--no-demo]          (0 for a port picks a free one)
+ *                    [--replicas 3] [--no-demo]          (0 for a port picks a free one)
+ *
+ * `--replicas N` (N > 1) runs N replicas sharing a redis-server behind Caddy, as
+ * compose.replicas.yml does with containers.
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -21,8 +24,24 @@ function port(flag: string, value: string): number {
   return n;
 }
 
+function replicaCount(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > 16)
+    throw new Error(`--replicas: expected 1 to 16, got '${value}'`);
+  return n;
+}
+
 function shellQuote(value: string): string {
   return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", "'\\''")}'`;
+}
+
+function replicaLines(stack: Stack): string {
+  if (stack.servers.length === 1) return `  Logs            ${stack.dir}/{server,auth,caddy}.log`;
+  const upstreams = stack.servers.map((server) => server.origin).join(' ');
+  return [
+    `  Replicas        ${upstreams}   (sharing redis-server on port ${stack.redis?.port})`,
+    `  Logs            ${stack.dir}/{server-1…${stack.servers.length},auth,caddy}.log`,
+  ].join('\n');
 }
 
 function banner(stack: Stack): string {
@@ -50,7 +69,7 @@ Beacon is up behind Caddy (TLS from Caddy's local CA):
   MCP endpoint    ${stack.mcpUrl}
   OAuth issuer    ${stack.issuer}   (development authorization server)
   Caddy root CA   ${stack.caFile}
-  Logs            ${stack.dir}/{server,auth,caddy}.log
+${replicaLines(stack)}
 
 Call it with the development API key:
   ${call(['--api-key', DEV_API_KEY])}
@@ -101,6 +120,7 @@ async function main(): Promise<number> {
       'auth-port': { type: 'string', default: '8444' },
       'http-port': { type: 'string', default: '8080' },
       dir: { type: 'string', default: 'tmp/stack' },
+      replicas: { type: 'string', default: '1' },
       'no-demo': { type: 'boolean', default: false },
     },
   });
@@ -109,6 +129,7 @@ async function main(): Promise<number> {
     httpsPort: port('https-port', values['https-port']),
     authPort: port('auth-port', values['auth-port']),
     httpPort: port('http-port', values['http-port']),
+    replicas: replicaCount(values.replicas),
   });
   let stopping: Promise<void> | undefined;
   const stop = () => {

@@ -1,14 +1,19 @@
+import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { type BeaconProcess, startBeacon } from '../../test/helpers/beacon-process.js';
+import { type RedisServer, startRedis } from '../../test/helpers/redis-server.js';
+import { untilReady } from '../../test/helpers/replicas.js';
 import { type RunningCaddy, startCaddy } from './caddy.js';
 
 /**
  * The compose topology as local processes: Caddy (Debian's package, the repository's Caddyfile,
  * configured only through its env placeholders) in front of `beacon serve` and
- * `beacon auth-server`, all on loopback. `npm run stack` and the end-to-end tests share it.
+ * `beacon auth-server`, all on loopback. With `replicas` > 1 it is the replicated topology of
+ * compose.replicas.yml: Debian's `redis-server` (password set) and that many replicas sharing it,
+ * behind Caddy's static upstream list. `npm run stack` and the end-to-end tests share it.
  */
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -29,6 +34,8 @@ export interface StackOptions {
   httpPort?: number;
   /** Extra environment for `beacon serve`. */
   serverEnv?: Record<string, string>;
+  /** How many `beacon serve` replicas; more than one adds a redis-server they share (default 1). */
+  replicas?: number;
 }
 
 export interface Stack {
@@ -38,10 +45,19 @@ export interface Stack {
   issuer: string;
   caFile: string;
   caPem: string;
+  /** The first replica; `servers` holds them all, in upstream order. */
   server: BeaconProcess;
+  servers: BeaconProcess[];
+  /** The shared redis-server, when there are several replicas. */
+  redis?: RedisServer;
   auth: BeaconProcess;
   caddy: RunningCaddy;
   dir: string;
+  /**
+   * Stops replica `index` (SIGTERM drains it; SIGKILL is a crash), starts it again on the same
+   * port and resolves once it is ready: one step of a rolling restart.
+   */
+  restartReplica(index: number, signal?: 'SIGTERM' | 'SIGKILL'): Promise<BeaconProcess>;
   stop(): Promise<void>;
 }
 
@@ -97,20 +113,40 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     });
     started.push(auth);
     logTo(auth, join(dir, 'auth.log'));
-    const server = await startBeacon({
-      env: {
-        PUBLIC_URL: mcpUrl,
-        TRUST_PROXY: '1',
-        AUTH_MODE: 'apikey,oauth',
-        API_KEYS_FILE: join(ROOT, 'deploy/dev-secrets/api-keys.json'),
-        OAUTH_ISSUER: issuer,
-        OAUTH_JWKS_URL: `${auth.origin}/jwks`,
-        LOG_LEVEL: 'info',
-        ...options.serverEnv,
-      },
+    const count = options.replicas ?? 1;
+    if (!Number.isInteger(count) || count < 1)
+      throw new Error(`replicas: expected a whole number ≥ 1, got ${count}`);
+    let redis: RedisServer | undefined;
+    let redisUrl = '';
+    if (count > 1) {
+      // As in compose: Redis needs a password even on loopback.
+      const password = randomBytes(18).toString('base64url');
+      redis = await startRedis(['--requirepass', password]);
+      started.push(redis);
+      redisUrl = `redis://:${password}@127.0.0.1:${redis.port}`;
+    }
+    const serverEnv = (index: number, port: number): Record<string, string> => ({
+      PORT: String(port),
+      PUBLIC_URL: mcpUrl,
+      TRUST_PROXY: '1',
+      AUTH_MODE: 'apikey,oauth',
+      API_KEYS_FILE: join(ROOT, 'deploy/dev-secrets/api-keys.json'),
+      OAUTH_ISSUER: issuer,
+      OAUTH_JWKS_URL: `${auth.origin}/jwks`,
+      LOG_LEVEL: 'info',
+      ...(redis ? { REDIS_URL: redisUrl, REPLICA_ID: `replica-${index + 1}` } : {}),
+      ...options.serverEnv,
     });
-    started.push(server);
-    logTo(server, join(dir, 'server.log'));
+    const logFile = (index: number) => join(dir, count > 1 ? `server-${index + 1}.log` : 'server.log');
+    const startServer = async (index: number, port: number) => {
+      const server = await startBeacon({ env: serverEnv(index, port) });
+      logTo(server, logFile(index));
+      if (redis) await untilReady(server);
+      return server;
+    };
+    const servers = await Promise.all(Array.from({ length: count }, (_, i) => startServer(i, 0)));
+    // Stopped through `servers`, which a restart updates, so the replica running then is the one stopped.
+    started.push({ stop: () => Promise.all(servers.map((server) => server.stop())) });
     const caddy = await startCaddy({
       caddyfile: join(ROOT, 'Caddyfile'),
       dir: join(dir, 'caddy'),
@@ -119,7 +155,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       env: {
         SITE_ADDRESS: 'localhost',
         AUTH_SITE_ADDRESS: `localhost:${authPort}`,
-        MCP_UPSTREAM: `127.0.0.1:${server.port}`,
+        MCP_UPSTREAM: servers.map((server) => `127.0.0.1:${server.port}`).join(' '),
         AUTH_UPSTREAM: `127.0.0.1:${auth.port}`,
         CADDY_BIND: '127.0.0.1',
         CADDY_HTTP_PORT: String(httpPort),
@@ -129,7 +165,30 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       },
     });
     started.push(caddy);
-    return { mcpUrl, issuer, caFile: caddy.caFile, caPem: caddy.caPem, server, auth, caddy, dir, stop };
+    const restartReplica = async (index: number, signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM') => {
+      const old = servers[index];
+      if (!old) throw new Error(`no replica ${index}; the stack has ${servers.length}`);
+      await old.stop(signal);
+      const server = await startServer(index, old.port);
+      servers[index] = server;
+      return server;
+    };
+    return {
+      mcpUrl,
+      issuer,
+      caFile: caddy.caFile,
+      caPem: caddy.caPem,
+      get server() {
+        return servers[0] as BeaconProcess;
+      },
+      servers,
+      redis,
+      auth,
+      caddy,
+      dir,
+      restartReplica,
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;
