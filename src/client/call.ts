@@ -2,13 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  type CallToolResult,
-  LOG_LEVEL_META_KEY,
-  SdkError,
-  SdkErrorCode,
-  SdkHttpError,
-} from '@modelcontextprotocol/client';
+import { type CallToolResult, LOG_LEVEL_META_KEY, SdkHttpError } from '@modelcontextprotocol/client';
 import { type CallOptions, parseCallArgs, USAGE, UsageError } from './args.js';
 import { callClassic } from './classic.js';
 import type { Connection } from './connect.js';
@@ -16,6 +10,7 @@ import { connectAnyEra } from './era-fallback.js';
 import { classifyError, EXIT, type Phase } from './errors.js';
 import { colorEnabled, createRenderer, type Renderer, resultText } from './render.js';
 import { buildToolArguments, readItems } from './tool-arguments.js';
+import { callToolWatchingStream } from './watched-call.js';
 
 export interface CallIO {
   stdin: Readable;
@@ -30,11 +25,6 @@ export interface CallIO {
 
 /** A tool call may run for minutes; it only times out if the server goes quiet (no progress) this long. */
 const IDLE_TIMEOUT_MS = 120_000;
-
-const STREAM_LOST = new SdkError(
-  SdkErrorCode.ConnectionClosed,
-  'the response stream ended before the result arrived',
-);
 
 function processIO(): CallIO {
   return {
@@ -244,7 +234,7 @@ async function callTool(
   signal: AbortSignal,
   onProgress: (progress: { progress: number; total?: number; message?: string }) => void,
 ): Promise<CallToolResult> {
-  const { client, transport } = connection;
+  const { client } = connection;
   const requestOptions = { signal, timeout: IDLE_TIMEOUT_MS, resetTimeoutOnProgress: true };
   // 2025 era and HTTP+SSE: the level is session state, set once with logging/setLevel. 2026-07-28:
   // no session; the level travels in each request's _meta, and without it the server sends no logs.
@@ -256,19 +246,9 @@ async function callTool(
     meta = { [LOG_LEVEL_META_KEY]: options.logLevel };
   }
 
-  // Fail at once when the call's stream ends without a result (the SDK would wait for the timeout).
-  // After the result has arrived, the SDK ignores this abort. Other requests' streams (the
-  // logging/setLevel just before, say) may end later and must not count.
-  const lost = new AbortController();
-  transport.onRequestStreamEnd = (request) => {
-    if (request.method === 'tools/call') lost.abort(STREAM_LOST);
-  };
-  try {
-    return await client.callTool(
-      { name: options.tool, arguments: toolArguments, ...(meta && { _meta: meta }) },
-      { ...requestOptions, signal: AbortSignal.any([signal, lost.signal]), onprogress: onProgress },
-    );
-  } finally {
-    transport.onRequestStreamEnd = undefined;
-  }
+  return callToolWatchingStream(
+    connection,
+    { name: options.tool, arguments: toolArguments, ...(meta && { _meta: meta }) },
+    { ...requestOptions, onprogress: onProgress },
+  );
 }

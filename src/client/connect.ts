@@ -3,7 +3,6 @@ import {
   type FetchLike,
   isJSONRPCRequest,
   type JSONRPCMessage,
-  type JSONRPCRequest,
   type LoggingMessageNotification,
   StreamableHTTPClientTransport,
   type StreamableHTTPReconnectionOptions,
@@ -19,6 +18,12 @@ import { fetchTrustingCa } from './tls-fetch.js';
 export const MODERN_VERSION = '2026-07-28';
 
 type SendOptions = Parameters<StreamableHTTPClientTransport['send']>[1];
+
+interface StreamWatch {
+  method: string;
+  onEnd: () => void;
+  stopped: boolean;
+}
 
 export interface ConnectSettings {
   url: URL;
@@ -42,7 +47,7 @@ export interface ConnectSettings {
 export interface Connection {
   client: Client;
   /** Tells the call when its own response stream ended (Streamable HTTP has one per request). */
-  transport: Pick<TrackedTransport, 'onRequestStreamEnd'>;
+  transport: Pick<TrackedTransport, 'watchNext'>;
   era: Era;
   protocolVersion: string;
   server: { name: string; version: string } | undefined;
@@ -57,7 +62,7 @@ export interface Connection {
  * with GET + Last-Event-ID; a dropped connection is resumed the same way. The SDK's default gives up
  * after 2 attempts, too few for a long call over a flaky link.
  */
-const RECONNECTION: StreamableHTTPReconnectionOptions = {
+export const RECONNECTION: StreamableHTTPReconnectionOptions = {
   initialReconnectionDelay: 500,
   reconnectionDelayGrowFactor: 1.5,
   maxReconnectionDelay: 10_000,
@@ -83,24 +88,38 @@ function negotiationMode(era: ConnectSettings['era']): VersionNegotiationMode {
 export class TrackedTransport extends StreamableHTTPClientTransport {
   private readonly inFlight = new Set<Promise<void>>();
 
+  /** Set by `watchNext` until a request of its method is sent, then bound to that request alone. */
+  private nextWatch: StreamWatch | undefined;
+
   /**
-   * Hears that a request's response stream ended other than by our own abort: after the result, or
-   * without one (a modern stream cut, or a legacy stream whose resumption gave up). The SDK leaves
-   * such a request pending until its timeout; the caller uses this to fail it at once instead.
+   * Calls `onEnd` when the response stream of the next `method` request sent ends other than by
+   * our own abort: after the result, or without one (a modern stream cut, or a legacy stream whose
+   * resumption gave up). The SDK leaves such a request pending until its timeout; the caller uses
+   * this to fail it at once instead. The watch belongs to that one request: a stream of an earlier
+   * call that ends late must not fail the next. Returns the function that stops watching.
    */
-  onRequestStreamEnd: ((request: JSONRPCRequest) => void) | undefined;
+  watchNext(method: string, onEnd: () => void): () => void {
+    const watch: StreamWatch = { method, onEnd, stopped: false };
+    this.nextWatch = watch;
+    return () => {
+      watch.stopped = true;
+      if (this.nextWatch === watch) this.nextWatch = undefined;
+    };
+  }
 
   override send(message: JSONRPCMessage | JSONRPCMessage[], options?: SendOptions): Promise<void> {
-    const watched =
-      !Array.isArray(message) && isJSONRPCRequest(message)
-        ? {
-            ...options,
-            onRequestStreamEnd: () => {
-              options?.onRequestStreamEnd?.();
-              this.onRequestStreamEnd?.(message);
-            },
-          }
-        : options;
+    let watched = options;
+    const watch = this.nextWatch;
+    if (watch && !Array.isArray(message) && isJSONRPCRequest(message) && message.method === watch.method) {
+      this.nextWatch = undefined;
+      watched = {
+        ...options,
+        onRequestStreamEnd: () => {
+          options?.onRequestStreamEnd?.();
+          if (!watch.stopped) watch.onEnd();
+        },
+      };
+    }
     const sending = super.send(message, watched);
     this.inFlight.add(sending);
     sending.then(

@@ -38,7 +38,7 @@ export async function connectSse(settings: Omit<ConnectSettings, 'era'>): Promis
   return {
     client,
     // Every answer shares the one event stream; when it ends, the SDK fails the call by itself.
-    transport: { onRequestStreamEnd: undefined },
+    transport: { watchNext: () => () => undefined },
     era: 'sse',
     protocolVersion: client.getNegotiatedProtocolVersion() ?? 'unknown',
     server: client.getServerVersion(),
