@@ -36,6 +36,7 @@ export const SYSTEM_TOOLS: readonly SystemTool[] = [
       'test/e2e/deploy-caddy.test.ts',
       'test/e2e/deploy-configs.test.ts',
       'test/e2e/kubernetes-manifests.test.ts',
+      'test/e2e/rolling-restart.test.ts',
       'test/e2e/stack-replicas.test.ts',
     ],
   },
@@ -71,6 +72,7 @@ export const SYSTEM_TOOLS: readonly SystemTool[] = [
     neededBy: [
       'test/bench/targets.test.ts',
       'test/e2e/redis-outage.test.ts',
+      'test/e2e/rolling-restart.test.ts',
       'test/e2e/shared-brute-force.test.ts',
       'test/e2e/shared-sessions.test.ts',
       'test/e2e/stack-replicas.test.ts',
