@@ -329,4 +329,37 @@ describe('a replica killed mid-call never leaves the client hanging', () => {
     assert.equal(final?.error?.code, -32005);
     console.log(`killed replica's call answered after ${Math.round(performance.now() - killedAt)} ms`);
   });
+
+  it('holds the lease before the stream is primed, so a kill right after the first event id is answered', async () => {
+    const [, b, c] = cluster.nodes.map((node) => node.mcpUrl) as [string, string, string];
+    const id = await openLegacySession(b);
+    // No item finishes for 5 s: the only event the client has is the priming one.
+    const stream = follow(await post(b, callRequest(22, 2, 5000), legacyHeaders(id)));
+    await stream.until(() => stream.events.length >= 1);
+    const primed = stream.events[0];
+    assert.equal(primed?.data, '', 'the first event primes the stream');
+    const redis = createClient({ url: cluster.redis.url });
+    await redis.connect();
+    try {
+      const due = await redis.zScore('beacon:leases', JSON.stringify([id, 22]));
+      assert.ok(due !== null, 'the call lease is in Redis by the time its stream is primed');
+    } finally {
+      await redis.quit();
+    }
+    cluster.nodes[1]?.child.kill('SIGKILL');
+    const resumed = follow(
+      await fetch(c, {
+        headers: { Accept: 'text/event-stream', 'Last-Event-ID': primed?.id ?? '', ...legacyHeaders(id) },
+      }),
+    );
+    await Promise.race([
+      resumed.done,
+      new Promise((_, fail) =>
+        setTimeout(() => fail(new Error('no answer within the lease time + 5 s')), 7000),
+      ),
+    ]);
+    const final = resumed.events.at(-1)?.message;
+    assert.equal(final?.id, 22);
+    assert.equal(final?.error?.code, -32005);
+  });
 });

@@ -119,6 +119,8 @@ function registerTool(
         items: itemCount(input),
       };
       const end = deps.inflight.begin();
+      // Held by the call too: the POST that opened its stream may close (the client resumes
+      // elsewhere) while the call runs on here.
       const lease =
         scope.session && ctx.sessionId ? deps.leases.hold(ctx.sessionId, ctx.mcpReq.id) : undefined;
       const timer = toolCallDuration.startTimer({ tool: tool.name });

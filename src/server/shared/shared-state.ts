@@ -87,6 +87,8 @@ export interface ControlBus {
 
 /** A held lease; renewed by its holder until released. */
 export interface CallLease {
+  /** Settles once the lease is in the shared store (or could not be stored); never rejects. */
+  held: Promise<void>;
   release(): void;
 }
 
@@ -95,6 +97,10 @@ export interface CallLease {
  * another replica then answers the call with a definite error (see `onExpired`).
  */
 export interface CallLeases {
+  /**
+   * Holds the call's lease. Holding one already held here counts another holder: the lease ends
+   * when every holder has released it (the POST that opened the call's stream, and the call).
+   */
   hold(session: string, requestId: RequestId): CallLease;
   /** Called once, on one replica, for each call whose lease expired. */
   onExpired(handler: (session: string, requestId: RequestId) => Promise<void>): void;

@@ -1,10 +1,24 @@
 import type { RequestId } from '@modelcontextprotocol/server';
 import type { Logger } from '../../observability/logger.js';
 import { callLeasesExpired } from '../../observability/metrics.js';
+import { RedisScript } from '../event-store/redis-scripts.js';
 import type { CallLease, CallLeases } from '../shared-state.js';
 import type { SharedConnection } from './connection.js';
 
 type ExpiredHandler = (session: string, requestId: RequestId) => Promise<void>;
+
+/** Scores by Redis's clock, in one round trip: replicas' clocks may disagree. */
+const RENEW = new RedisScript(`
+local now = redis.call('TIME')
+local ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+return redis.call('ZADD', KEYS[1], ms + tonumber(ARGV[1]), ARGV[2])
+`);
+
+interface Held {
+  holders: number;
+  timer: NodeJS.Timeout;
+  held: Promise<void>;
+}
 
 /**
  * Call leases in one sorted set: member `[session, requestId]`, score the time the lease runs out
@@ -17,6 +31,7 @@ export class RedisCallLeases implements CallLeases {
   readonly #key: string;
   readonly #handlers: ExpiredHandler[] = [];
   readonly #scanner: NodeJS.Timeout;
+  readonly #held = new Map<string, Held>();
   #judgeAfter = 0;
 
   constructor(
@@ -34,21 +49,16 @@ export class RedisCallLeases implements CallLeases {
 
   hold(session: string, requestId: RequestId): CallLease {
     const member = JSON.stringify([session, requestId]);
-    const renew = () =>
-      this.connection
-        .run('zadd', async (client) => {
-          const now = await this.#now();
-          return client.zAdd(this.#key, { score: now + this.leaseMs, value: member });
-        })
-        .catch((error: Error) => this.logger.debug({ err: error.message }, 'call lease not renewed'));
-    void renew();
-    const timer = setInterval(renew, Math.max(100, Math.floor(this.leaseMs / 3))).unref();
+    const entry = this.#held.get(member) ?? this.#start(member);
+    entry.holders += 1;
+    let released = false;
     return {
+      held: entry.held,
       release: () => {
-        clearInterval(timer);
-        this.connection
-          .run('zrem', (client) => client.zRem(this.#key, member))
-          .catch((error: Error) => this.logger.debug({ err: error.message }, 'call lease not released'));
+        if (released) return;
+        released = true;
+        entry.holders -= 1;
+        if (entry.holders === 0) this.#end(member, entry);
       },
     };
   }
@@ -59,6 +69,34 @@ export class RedisCallLeases implements CallLeases {
 
   stop(): void {
     clearInterval(this.#scanner);
+  }
+
+  #start(member: string): Held {
+    const renew = () =>
+      this.connection
+        .run('zadd', (client) => RENEW.run(client, [this.#key], [String(this.leaseMs), member]))
+        .then(
+          () => undefined,
+          (error: Error) => this.logger.debug({ err: error.message }, 'call lease not renewed'),
+        );
+    const entry: Held = {
+      holders: 0,
+      held: renew(),
+      timer: setInterval(renew, Math.max(100, Math.floor(this.leaseMs / 3))).unref(),
+    };
+    this.#held.set(member, entry);
+    return entry;
+  }
+
+  #end(member: string, entry: Held): void {
+    clearInterval(entry.timer);
+    this.#held.delete(member);
+    // After the first write has settled, or a late ZADD could bring the lease back.
+    void entry.held.then(() =>
+      this.connection
+        .run('zrem', (client) => client.zRem(this.#key, member))
+        .catch((error: Error) => this.logger.debug({ err: error.message }, 'call lease not released')),
+    );
   }
 
   async #now(): Promise<number> {
