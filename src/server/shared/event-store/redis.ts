@@ -5,7 +5,14 @@ import type { Logger } from '../../observability/logger.js';
 import { eventStoreWriteErrors } from '../../observability/metrics.js';
 import { type EventStores, type SessionEventStore, UnknownEventError } from '../shared-state.js';
 import type { EventStoreLimits } from './memory.js';
-import { type EventAddress, formatEventId, laneName, parseEventId, SessionKeys } from './redis-keys.js';
+import {
+  compareEntryIds,
+  type EventAddress,
+  formatEventId,
+  laneName,
+  parseEventId,
+  SessionKeys,
+} from './redis-keys.js';
 import { LaneWriter } from './redis-lane.js';
 import { SessionOutbox } from './redis-outbox.js';
 import { appendResponse, clearSession } from './redis-scripts.js';
@@ -131,13 +138,16 @@ export class RedisSessionEventStore implements SessionEventStore {
   /**
    * Buffers the write and returns the event id at once: the id is chosen here, the write goes out
    * with this turn's others (see `SessionOutbox`), and its failure is counted, never thrown into
-   * the tool that emitted the event.
+   * the tool that emitted the event. A stream's first event (the priming one) waits for Redis: once
+   * a client holds an id, every replica must know its lane and the requests it answers, or a
+   * resumption after this replica dies finds nothing to follow and nowhere to put the answer.
    */
   async storeEvent(streamId: StreamId, message: JSONRPCMessage): Promise<EventId> {
     const { limits, window } = this.context;
     await window.room();
     const now = this.context.now();
-    const lane = this.#lanes.get(streamId) ?? this.#openLane(streamId);
+    const opened = this.#lanes.get(streamId);
+    const lane = opened ?? this.#openLane(streamId);
     const entryId = lane.nextId(now);
     const last = lane.end.isLast(message);
     if (last) this.#lanes.delete(streamId);
@@ -152,6 +162,7 @@ export class RedisSessionEventStore implements SessionEventStore {
         ended: last ? `${now} ${lane.events} ${lane.bytes}` : '',
       };
       this.#outbox.append(lane, entry, cut, last || lane.expiryDue(now, limits.ttlMs));
+      if (!opened) await this.#outbox.settled();
     }
     return formatEventId(entryId, lane.lane);
   }
@@ -191,7 +202,7 @@ export class RedisSessionEventStore implements SessionEventStore {
       return fields.f === '1';
     };
     let cursor = address.entryId;
-    for await (const entry of this.#after(address, true)) {
+    for await (const entry of this.#after(address, { withAnchor: true, acceptLost: true })) {
       if (signal.aborted) return false;
       if (entry.id === address.entryId) {
         if (entry.message.f) return true;
@@ -252,11 +263,24 @@ export class RedisSessionEventStore implements SessionEventStore {
   }
 
   /**
-   * The lane's entries after `address`, oldest first (with the entry at `address` first when
-   * `withAnchor`); throws `UnknownEventError` when that entry is no longer there. Reads in pages,
-   * at most twice the lane's bound: a tail carries on live from wherever this stops.
+   * Whether the lane still holds entries from before `entryId`: an id missing there was sent by a
+   * writer that died before storing it (see storeEvent), not dropped, so what follows it is owed.
    */
-  async *#after(address: EventAddress, withAnchor = false): AsyncGenerator<Entry> {
+  async #lostInLane(key: string, entryId: string): Promise<boolean> {
+    const [first] = (await this.client.xRange(key, '-', '+', { COUNT: 1 })) as Entry[];
+    return first !== undefined && compareEntryIds(first.id, entryId) < 0;
+  }
+
+  /**
+   * The lane's entries after `address`, oldest first (with the entry at `address` first when
+   * `withAnchor`); throws `UnknownEventError` when that entry is not there, unless `acceptLost`
+   * and it was lost with its writer (`#lostInLane`). Reads in pages, at most twice the lane's
+   * bound: a tail carries on live from wherever this stops.
+   */
+  async *#after(
+    address: EventAddress,
+    { withAnchor = false, acceptLost = false } = {},
+  ): AsyncGenerator<Entry> {
     await this.#outbox.settled();
     const key = this.keys.lane(address.lane);
     const pages = Math.ceil((2 * this.context.limits.maxEvents) / PAGE) + 1;
@@ -265,15 +289,21 @@ export class RedisSessionEventStore implements SessionEventStore {
       const entries = (await this.client.xRange(key, page === 0 ? start : `(${start}`, '+', {
         COUNT: PAGE,
       })) as Entry[];
+      let anchored = false;
       if (page === 0) {
-        if (entries[0]?.id !== address.entryId) throw new UnknownEventError('Unknown or expired event id');
-        if (withAnchor) yield entries[0];
-        if (entries[0].message.f) return;
-        entries.shift();
+        const [anchor] = entries;
+        if (anchor?.id === address.entryId) {
+          anchored = true;
+          if (withAnchor) yield anchor;
+          if (anchor.message.f) return;
+          entries.shift();
+        } else if (!(acceptLost && (await this.#lostInLane(key, address.entryId)))) {
+          throw new UnknownEventError('Unknown or expired event id');
+        }
       }
       for (const entry of entries) yield entry;
       const lastEntry = entries.at(-1);
-      if (!lastEntry || entries.length < PAGE - (page === 0 ? 1 : 0)) return;
+      if (!lastEntry || entries.length < PAGE - (anchored ? 1 : 0)) return;
       start = lastEntry.id;
     }
   }

@@ -18,6 +18,8 @@ interface Held {
   holders: number;
   timer: NodeJS.Timeout;
   held: Promise<void>;
+  /** The latest renewal: the release goes after it, or a late ZADD would bring the lease back. */
+  latest: Promise<void>;
 }
 
 /**
@@ -79,10 +81,17 @@ export class RedisCallLeases implements CallLeases {
           () => undefined,
           (error: Error) => this.logger.debug({ err: error.message }, 'call lease not renewed'),
         );
+    const held = renew();
     const entry: Held = {
       holders: 0,
-      held: renew(),
-      timer: setInterval(renew, Math.max(100, Math.floor(this.leaseMs / 3))).unref(),
+      held,
+      latest: held,
+      timer: setInterval(
+        () => {
+          entry.latest = renew();
+        },
+        Math.max(100, Math.floor(this.leaseMs / 3)),
+      ).unref(),
     };
     this.#held.set(member, entry);
     return entry;
@@ -91,8 +100,7 @@ export class RedisCallLeases implements CallLeases {
   #end(member: string, entry: Held): void {
     clearInterval(entry.timer);
     this.#held.delete(member);
-    // After the first write has settled, or a late ZADD could bring the lease back.
-    void entry.held.then(() =>
+    void entry.latest.then(() =>
       this.connection
         .run('zrem', (client) => client.zRem(this.#key, member))
         .catch((error: Error) => this.logger.debug({ err: error.message }, 'call lease not released')),

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import type { JSONRPCMessage } from '@modelcontextprotocol/server';
 import { createClient } from 'redis';
 import { createLogger } from '../../../../../src/server/observability/logger.js';
 import { eventStoreWriteErrors } from '../../../../../src/server/observability/metrics.js';
@@ -180,6 +181,46 @@ describe('RedisEventStores', () => {
     await writer.storeEvent(stream, result(1));
     assert.equal(writer.writesLocally(stream), false);
     await Promise.all([one.close(), two.close()]);
+  });
+
+  it("has a stream's first event, its lane and its requests in Redis once storeEvent resolves", async () => {
+    const opts = options(roomy);
+    const { client, stores, close } = await replica(server.url, opts);
+    const sessionId = randomUUID();
+    const store = stores.forSession(sessionId);
+    const stream = randomUUID();
+    // No flush: the id a client is about to get must already lead to the stream on any replica.
+    const id = await withRequestIds([5], () => store.storeEvent(stream, note(1)));
+    const lane = id.slice(id.indexOf('.') + 1);
+    assert.equal(await client.xLen(`${opts.keyPrefix}{${sessionId}}:ev:${lane}`), 1);
+    assert.equal(await client.hGet(`${opts.keyPrefix}{${sessionId}}:ev:meta`, 'r:5'), lane);
+    await close();
+  });
+
+  it('follows a stream from its last stored entry when the client holds an id its writer never stored', async () => {
+    const opts = options(roomy);
+    const [one, two] = await Promise.all([replica(server.url, opts), replica(server.url, opts)]);
+    const sessionId = randomUUID();
+    const [writer, other] = [one.stores.forSession(sessionId), two.stores.forSession(sessionId)];
+    const stream = randomUUID();
+    const sent = await withRequestIds([9], async () => {
+      const ids = [await writer.storeEvent(stream, note(1)), await writer.storeEvent(stream, note(2))];
+      await writer.flush();
+      // The writer dies with this event sent to its client but not yet written to Redis.
+      ids.push(await writer.storeEvent(stream, note(3)));
+      one.client.destroy();
+      return ids;
+    });
+    const delivered: JSONRPCMessage[] = [];
+    const stop = new AbortController();
+    const tail = other.tail(sent[2] ?? '', (_, message) => delivered.push(message), stop.signal);
+    const answer: JSONRPCMessage = { jsonrpc: '2.0', id: 9, error: { code: -32005, message: 'stopped' } };
+    await other.appendFinal(9, answer);
+    assert.equal(await tail, true, 'the tail ends with the final response');
+    assert.deepEqual(delivered, [answer], 'nothing the client had, then the answer');
+    // An id older than what is stored is still unknown: those events were dropped, not lost.
+    await assert.rejects(other.tail(`1-0.${sent[0]?.split('.').slice(1).join('.')}`, () => {}, stop.signal));
+    await Promise.all([one.close().catch(() => undefined), two.close()]);
   });
 
   it('counts and logs a failed write, and never throws it into the caller', async () => {
