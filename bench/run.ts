@@ -12,10 +12,12 @@ import { type FigureBook as Book, FigureBook, type FigureSpec, markdownTable } f
 import { evaluateGoals, goalLines } from './lib/goals.js';
 import { newAgent, send } from './lib/http.js';
 import { type Options, parseOptions, type Scenario } from './lib/options.js';
+import { rotated } from './lib/rotated.js';
 import { closeSession, openSession } from './lib/session.js';
 import {
   type BenchKey,
   createBenchKey,
+  REFERENCE,
   type RunningTarget,
   redisAvailable,
   startTarget,
@@ -37,12 +39,6 @@ const BEGAN = performance.now();
 /** Progress on stderr, with seconds since the start, so a slow phase shows itself. */
 function log(line: string): void {
   process.stderr.write(`[${((performance.now() - BEGAN) / 1000).toFixed(0).padStart(4)} s] ${line}\n`);
-}
-
-/** Round r visits the targets starting at r: nobody is always first (cold) or last (hot machine). */
-function rotated<T>(items: readonly T[], round: number): T[] {
-  const shift = round % items.length;
-  return [...items.slice(shift), ...items.slice(0, shift)];
 }
 
 async function withFresh<T>(
@@ -384,7 +380,7 @@ async function main(): Promise<void> {
   const names = specs.map((s) => s.name) as TargetName[];
   const dir = mkdtempSync(join(tmpdir(), 'beacon-bench-'));
   const key = createBenchKey(dir);
-  const book = new FigureBook();
+  const book = new FigureBook(REFERENCE);
   const startedAt = new Date();
   const load = loadavg()[0] ?? 0;
   const runs = (scenario: Scenario) => opts.scenarios.includes(scenario);
