@@ -9,13 +9,13 @@
  *          stream-<modern|legacy> (one 1,000-item call per round)
  *   --env=NAME=VALUE,… is added to the environment of every target after the first.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { median } from './lib/stats.js';
 import { createBenchKey, type RunningTarget, startTarget, TARGETS } from './lib/targets.js';
+import { cpuSeconds, redisUsage } from './lib/usage.js';
 import type { Era } from './lib/wire.js';
 import { throughputRound } from './scenarios/throughput.js';
 import { toolCallRound } from './scenarios/tool-calls.js';
@@ -50,17 +50,8 @@ function loadOf(spec: string): Load {
   throw new Error(`--load: expected calls-<modern|legacy>-<n> or stream-<modern|legacy>, got '${spec}'`);
 }
 
-/** CPU seconds (user + system) a process has used so far. */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
 function redisCpuSeconds(url: string | undefined): number {
-  if (!url) return 0;
-  const info = execFileSync('redis-cli', ['-u', url, 'INFO', 'cpu'], { encoding: 'utf8' });
-  const field = (name: string) => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? 0);
-  return field('used_cpu_user') + field('used_cpu_sys');
+  return url ? redisUsage(url).cpuSeconds : 0;
 }
 
 interface Tally {

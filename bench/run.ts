@@ -12,10 +12,12 @@ import { type FigureBook as Book, FigureBook, type FigureSpec, markdownTable } f
 import { evaluateGoals, goalLines } from './lib/goals.js';
 import { newAgent, send } from './lib/http.js';
 import { type Options, parseOptions, type Scenario } from './lib/options.js';
+import { rotated } from './lib/rotated.js';
 import { closeSession, openSession } from './lib/session.js';
 import {
   type BenchKey,
   createBenchKey,
+  REFERENCE,
   type RunningTarget,
   redisAvailable,
   startTarget,
@@ -26,6 +28,7 @@ import {
 import { type Era, toolCall } from './lib/wire.js';
 import { idleSessionsRound } from './scenarios/idle-sessions.js';
 import { latencyRound } from './scenarios/latency.js';
+import { type ReplicasReport, replicasScenario } from './scenarios/replicas.js';
 import { streamsRound } from './scenarios/streams.js';
 import { throughputRound } from './scenarios/throughput.js';
 import { toolCallRound } from './scenarios/tool-calls.js';
@@ -37,12 +40,6 @@ const BEGAN = performance.now();
 /** Progress on stderr, with seconds since the start, so a slow phase shows itself. */
 function log(line: string): void {
   process.stderr.write(`[${((performance.now() - BEGAN) / 1000).toFixed(0).padStart(4)} s] ${line}\n`);
-}
-
-/** Round r visits the targets starting at r: nobody is always first (cold) or last (hot machine). */
-function rotated<T>(items: readonly T[], round: number): T[] {
-  const shift = round % items.length;
-  return [...items.slice(shift), ...items.slice(0, shift)];
 }
 
 async function withFresh<T>(
@@ -384,10 +381,11 @@ async function main(): Promise<void> {
   const names = specs.map((s) => s.name) as TargetName[];
   const dir = mkdtempSync(join(tmpdir(), 'beacon-bench-'));
   const key = createBenchKey(dir);
-  const book = new FigureBook();
+  const book = new FigureBook(REFERENCE);
   const startedAt = new Date();
   const load = loadavg()[0] ?? 0;
   const runs = (scenario: Scenario) => opts.scenarios.includes(scenario);
+  let replicas: ReplicasReport | undefined;
   try {
     if (runs('startup')) {
       await startupScenario(specs, key, book, opts);
@@ -396,6 +394,12 @@ async function main(): Promise<void> {
     if (runs('steady')) await steadyScenarios(specs, key, book, opts, notes);
     if (runs('latency')) await latencyScenario(specs, key, book, opts, notes);
     if (runs('fresh')) await freshScenarios(specs, key, book, opts, notes);
+    if (runs('replicas')) {
+      if (caddyAvailable() && redisAvailable()) {
+        replicas = await replicasScenario(opts.sizes, dir, log);
+        notes.push(...replicas.notes);
+      } else notes.push('replicas: not measured (needs caddy and redis-server on this machine)');
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -424,14 +428,22 @@ async function main(): Promise<void> {
     goals,
     figures,
     table,
+    replicas,
   };
   const path = resultPath(opts, startedAt.toISOString().slice(0, 10));
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, `${JSON.stringify(result, null, 2)}\n`);
-  process.stdout.write(`${table}\n\nCells: median ±half the range across rounds (ratio to sdk-bare).\n\n`);
-  process.stdout.write(
-    `${notes.map((n) => `- ${n}`).join('\n')}\n\nGoals (beacon-prod unless named):\n${goalLines(goals).join('\n')}\n\n`,
-  );
+  if (figures.length > 0) {
+    process.stdout.write(`${table}\n\nCells: median ±half the range across rounds (ratio to sdk-bare).\n\n`);
+  }
+  if (replicas) {
+    process.stdout.write(
+      `Replicas behind Caddy (TLS):\n\n${replicas.table}\n\nCells: median ±half the range across rounds (ratio to 1-memory).\n\n`,
+    );
+  }
+  process.stdout.write(`${notes.map((n) => `- ${n}`).join('\n')}\n\n`);
+  if (figures.length > 0)
+    process.stdout.write(`Goals (beacon-prod unless named):\n${goalLines(goals).join('\n')}\n\n`);
   process.stdout.write(
     `${result.machine.cpus} × ${result.machine.cpuModel}, Node ${process.version}, load ${result.machine.loadAverageAtStart} → ${result.machine.loadAverageAtEnd}, ${result.durationS} s\nwrote ${path}\n`,
   );

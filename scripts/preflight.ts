@@ -33,6 +33,7 @@ export const SYSTEM_TOOLS: readonly SystemTool[] = [
     tool: 'caddy',
     debianPackage: 'caddy',
     neededBy: [
+      'test/bench/replicas.test.ts',
       'test/e2e/deploy-caddy.test.ts',
       'test/e2e/deploy-configs.test.ts',
       'test/e2e/kubernetes-manifests.test.ts',
@@ -70,6 +71,7 @@ export const SYSTEM_TOOLS: readonly SystemTool[] = [
     tool: 'redis-server',
     debianPackage: 'redis-server',
     neededBy: [
+      'test/bench/replicas.test.ts',
       'test/bench/targets.test.ts',
       'test/e2e/redis-outage.test.ts',
       'test/e2e/rolling-restart.test.ts',

@@ -79,10 +79,18 @@ export const SIZES: Record<'full' | 'quick' | 'tiny', Sizes> = {
 /**
  * The run's parts, in the order they run: `startup` (fresh targets, time to /readyz), `steady`
  * (one-stream throughput and tool calls, on targets that stay up), `latency` (emit-to-receive,
- * direct and via Caddy), `fresh` (concurrent streams and idle sessions, each round on a fresh target).
+ * direct and via Caddy), `fresh` (concurrent streams and idle sessions, each round on a fresh
+ * target), `replicas` (the deployment's stack with 1 and 3 replicas behind Caddy; not per target).
  */
-export const SCENARIOS = ['startup', 'steady', 'latency', 'fresh'] as const;
+export const SCENARIOS = ['startup', 'steady', 'latency', 'fresh', 'replicas'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
+
+/**
+ * Scenarios only the full run includes unless `--scenarios` names them: `replicas` starts three
+ * stacks (Caddy, an auth server, Beacon replicas, redis-servers), which the quick run's three
+ * minutes and the tiny run inside `npm test` have no room for; test/bench/replicas.test.ts runs it.
+ */
+const FULL_RUN_ONLY_SCENARIOS: readonly Scenario[] = ['replicas'];
 
 /**
  * Targets only the full run measures unless `--targets` names them. beacon-redis starts a
@@ -117,7 +125,7 @@ export function parseOptions(argv: readonly string[]): Options {
   let mode: Options['mode'] = 'full';
   let out: string | undefined;
   let targets: TargetName[] | undefined;
-  let scenarios: Scenario[] = [...SCENARIOS];
+  let scenarios: Scenario[] | undefined;
   for (const arg of argv) {
     const [flag, value] = arg.split('=', 2) as [string, string | undefined];
     if (flag === '--quick') mode = 'quick';
@@ -143,7 +151,8 @@ export function parseOptions(argv: readonly string[]): Options {
     sizes: SIZES[mode],
     targets: targets ?? defaults,
     targetsNamed: targets !== undefined,
-    scenarios,
+    scenarios:
+      scenarios ?? SCENARIOS.filter((name) => mode === 'full' || !FULL_RUN_ONLY_SCENARIOS.includes(name)),
     out,
   };
 }

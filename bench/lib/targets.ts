@@ -106,6 +106,19 @@ export function createBenchKey(dir: string): BenchKey {
   return { key, file };
 }
 
+/**
+ * The quotas every Beacon the bench starts runs with. Room for the idle-session scenario, and for
+ * the concurrent calls of one key: 64 in the tool-call scenario, 2,000 in the full streams
+ * scenario (MAX_STREAMS's default 5,000 fits).
+ */
+export const BENCH_LIMITS: Readonly<Record<string, string>> = {
+  MAX_SESSIONS: '20000',
+  MAX_CALLS_PER_PRINCIPAL: '4000',
+  MAX_CONCURRENT_CALLS: '4000',
+  // Never reached, so no request is refused, but every one still pays for the limiter.
+  RATE_LIMIT_PER_MINUTE: '100000000',
+};
+
 interface Launch {
   entry: string;
   args: string[];
@@ -136,13 +149,7 @@ function launchOf(
       METRICS_PORT: String(metricsPort),
       AUTH_MODE: auth ? 'apikey' : 'none',
       ...(auth ? { API_KEYS_FILE: key.file } : {}),
-      // Room for the idle-session scenario, and for the concurrent calls of one key: 64 in the
-      // tool-call scenario, 2,000 in the full streams scenario (MAX_STREAMS's default 5,000 fits).
-      MAX_SESSIONS: '20000',
-      MAX_CALLS_PER_PRINCIPAL: '4000',
-      MAX_CONCURRENT_CALLS: '4000',
-      // Never reached, so no request is refused, but every one still pays for the limiter.
-      RATE_LIMIT_PER_MINUTE: '100000000',
+      ...BENCH_LIMITS,
       ...(redis ? { REDIS_URL: redis.url } : {}),
     },
     headers: auth ? { authorization: `Bearer ${key.key}` } : {},

@@ -21,7 +21,7 @@ const STRAGGLER_MS = 2000;
  * so every notification also goes through the session's event store.
  */
 export async function throughputRound(
-  target: RunningTarget,
+  target: Pick<RunningTarget, 'endpoint' | 'spec'>,
   items: number,
   era: Era = target.spec.eras[0] ?? 'modern',
 ): Promise<ThroughputResult> {

@@ -19,7 +19,7 @@ const ITEM = ['one short item'];
  * real client does; sessions are opened before the clock starts and closed after it stops.
  */
 export async function toolCallRound(
-  target: RunningTarget,
+  target: Pick<RunningTarget, 'endpoint'>,
   era: Era,
   concurrency: number,
   durationMs: number,

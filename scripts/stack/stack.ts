@@ -36,6 +36,11 @@ export interface StackOptions {
   serverEnv?: Record<string, string>;
   /** How many `beacon serve` replicas; more than one adds a redis-server they share (default 1). */
   replicas?: number;
+  /**
+   * Whether the replicas keep their state in that redis-server; default: when there are several.
+   * One replica with Redis is the bench's measure of what the shared state costs.
+   */
+  redis?: boolean;
 }
 
 export interface Stack {
@@ -48,8 +53,10 @@ export interface Stack {
   /** The first replica; `servers` holds them all, in upstream order. */
   server: BeaconProcess;
   servers: BeaconProcess[];
-  /** The shared redis-server, when there are several replicas. */
+  /** The shared redis-server, when there are several replicas or `redis` asked for it. */
   redis?: RedisServer;
+  /** The replicas' REDIS_URL, password included, when there is a redis-server. */
+  redisUrl?: string;
   auth: BeaconProcess;
   caddy: RunningCaddy;
   dir: string;
@@ -118,7 +125,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       throw new Error(`replicas: expected a whole number ≥ 1, got ${count}`);
     let redis: RedisServer | undefined;
     let redisUrl = '';
-    if (count > 1) {
+    if (options.redis ?? count > 1) {
       // As in compose: Redis needs a password even on loopback.
       const password = randomBytes(18).toString('base64url');
       redis = await startRedis(['--requirepass', password]);
@@ -183,6 +190,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       },
       servers,
       redis,
+      redisUrl: redis ? redisUrl : undefined,
       auth,
       caddy,
       dir,

@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FigureBook } from '../../../bench/lib/figures.js';
 import { evaluateGoals, goalLines } from '../../../bench/lib/goals.js';
-import type { TargetName } from '../../../bench/lib/targets.js';
+import { REFERENCE, type TargetName } from '../../../bench/lib/targets.js';
 
 const ALL: TargetName[] = ['beacon-prod', 'beacon-redis', 'sdk-bare'];
 
 /** One round per target and figure: the median is that value. */
 function figures(values: Record<string, Partial<Record<TargetName, number>>>) {
-  const book = new FigureBook();
+  const book = new FigureBook(REFERENCE);
   for (const [id, byTarget] of Object.entries(values)) {
     for (const [target, value] of Object.entries(byTarget)) {
       book.add({ id, label: id, unit: 'x', better: 'higher' }, target as TargetName, value);

@@ -20,6 +20,14 @@ describe('bench options', () => {
     assert.deepEqual(parseOptions(['--scenarios=fresh,steady']).scenarios, ['steady', 'fresh']);
   });
 
+  it('runs the replicas scenario in the full run, and in quick or tiny runs only when named', () => {
+    assert.ok(parseOptions([]).scenarios.includes('replicas'));
+    for (const mode of ['--quick', '--tiny']) {
+      assert.deepEqual(parseOptions([mode]).scenarios, ['startup', 'steady', 'latency', 'fresh']);
+      assert.deepEqual(parseOptions([mode, '--scenarios=replicas']).scenarios, ['replicas']);
+    }
+  });
+
   it('refuses an unknown scenario or target by name, and a target list without the reference', () => {
     assert.throws(() => parseOptions(['--scenarios=steady,soak']), /unknown scenario soak; known: startup/);
     assert.throws(() => parseOptions(['--targets=beacon-redis,redis']), /unknown target redis/);
