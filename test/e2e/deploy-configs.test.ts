@@ -94,6 +94,8 @@ describe('Caddyfile', () => {
     assert.match(json, /"active":\{[^}]*"uri":"\/readyz"/);
     assert.match(json, /"passive":\{"fail_duration":5000000000,"max_fails":1\}/);
     assert.doesNotMatch(json, /retry_match/);
+    // `keepalive` alone would leave Go's 2 idle connections per replica: churn under load.
+    assert.equal(json.split('"max_idle_conns_per_host":32').length - 1, 4);
     // Caddy 2.6 cannot replay a POST's body: POSTs get no retries, the other methods 5 s of them.
     const proxies = reverseProxies(JSON.parse(json));
     assert.equal(proxies.length, 4);
