@@ -30,7 +30,8 @@ export function redisUsage(url: string): RedisUsage {
     ['-h', hostname, '-p', port || '6379', 'INFO', 'cpu', 'commandstats'],
     {
       encoding: 'utf8',
-      env: { ...process.env, REDISCLI_AUTH: decodeURIComponent(password) },
+      // An empty REDISCLI_AUTH would still send AUTH, which a server without a password refuses.
+      env: password ? { ...process.env, REDISCLI_AUTH: decodeURIComponent(password) } : process.env,
     },
   );
   const field = (name: string) => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? 0);
