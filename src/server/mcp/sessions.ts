@@ -145,18 +145,18 @@ export class LegacySessions {
       return sendJsonRpcError(res, refusals.badRequest('request id already in use in this session'));
     }
     session.active += 1;
+    const ended = call && session.calls.add(call.id, adoptCallSlot(res));
+    // Stored before the transport primes the stream with an event id: a client that holds an id
+    // can resume on any replica, and if this one dies, the lease is what gets that call answered.
+    const lease = call && this.deps.shared.leases.hold(session.id, call.id);
+    // One listener for all of it: a response already carries many (see the fuzz test's stderr check).
     res.once('close', () => {
       session.active -= 1;
       session.lastSeen = this.#now();
+      ended?.();
+      lease?.release();
     });
-    if (call) {
-      res.once('close', session.calls.add(call.id, adoptCallSlot(res)));
-      // Stored before the transport primes the stream with an event id: a client that holds an id
-      // can resume on any replica, and if this one dies, the lease is what gets that call answered.
-      const lease = this.deps.shared.leases.hold(session.id, call.id);
-      res.once('close', lease.release);
-      await lease.held;
-    }
+    if (lease) await lease.held;
     // The call may run on another replica: every replica hears the cancellation.
     for (const { requestId, reason } of cancellationsIn(req.body)) {
       await this.deps.shared.control.publish({ kind: 'cancel', session: session.id, requestId, reason });
