@@ -68,12 +68,25 @@ describe('compose.replicas.yml on a real container engine', () => {
     const status = async () =>
       (await project.podman(['inspect', '--format', '{{.State.Status}}', first])).trim();
     for (let i = 0; i < 120 && (await status()) !== 'exited'; i++) await sleep(1000);
-    const rerun = Date.now();
-    await project.compose(['up', '-d', '--no-deps', '--force-recreate', 'client']);
-    let logs = '';
-    for (let i = 0; i < 120 && results(logs) < 2; i++) {
-      await sleep(500);
-      logs = await clientLogs();
+    /** A fresh client run: resolves with its logs once two calls are done, or once it gave up connecting. */
+    const runClient = async () => {
+      await project.compose(['up', '-d', '--no-deps', '--force-recreate', 'client']);
+      let logs = '';
+      for (let i = 0; i < 120 && results(logs) < 2 && !logs.includes('cannot connect'); i++) {
+        await sleep(500);
+        logs = await clientLogs();
+      }
+      return logs;
+    };
+    let rerun = Date.now();
+    let logs = await runClient();
+    if (results(logs) === 0 && logs.includes('cannot connect')) {
+      // Before any call, so before anything this test is about. Seen under load: Caddy's lookup of
+      // a service name through podman's DNS timing out. One more run; Caddy's lines say why.
+      const edge = await project.compose(['logs', '--no-color', '--tail', '5', 'caddy']);
+      console.log(`# the client could not connect; running it again. Caddy said:\n${edge}`);
+      rerun = Date.now();
+      logs = await runClient();
     }
     assert.ok(results(logs) >= 2, `the client got going:\n${logs}`);
 
