@@ -65,6 +65,22 @@ function follow(res: Response) {
   return { events, done, progress, until };
 }
 
+/** Resumes a session's stream on `url` after `lastEventId`; the last message, within the lease + 5 s. */
+async function resumedAnswer(url: string, sessionId: string, lastEventId: string) {
+  const resumed = follow(
+    await fetch(url, {
+      headers: { Accept: 'text/event-stream', 'Last-Event-ID': lastEventId, ...legacyHeaders(sessionId) },
+    }),
+  );
+  await Promise.race([
+    resumed.done,
+    new Promise((_, fail) =>
+      setTimeout(() => fail(new Error('no answer within the lease time + 5 s')), 7000),
+    ),
+  ]);
+  return resumed.events.at(-1)?.message;
+}
+
 describe('2025-era sessions across three replicas sharing Redis', () => {
   let cluster: Replicas;
   const url = (i: number) => cluster.nodes[i]?.mcpUrl ?? '';
@@ -313,18 +329,7 @@ describe('a replica killed mid-call never leaves the client hanging', () => {
     const lastId = stream.progress()[1]?.id ?? '';
     cluster.nodes[0]?.child.kill('SIGKILL');
     const killedAt = performance.now();
-    const resumed = follow(
-      await fetch(b, {
-        headers: { Accept: 'text/event-stream', 'Last-Event-ID': lastId, ...legacyHeaders(id) },
-      }),
-    );
-    await Promise.race([
-      resumed.done,
-      new Promise((_, fail) =>
-        setTimeout(() => fail(new Error('no answer within the lease time + 5 s')), 7000),
-      ),
-    ]);
-    const final = resumed.events.at(-1)?.message;
+    const final = await resumedAnswer(b, id, lastId);
     assert.equal(final?.id, 21);
     assert.equal(final?.error?.code, -32005);
     console.log(`killed replica's call answered after ${Math.round(performance.now() - killedAt)} ms`);
@@ -347,18 +352,7 @@ describe('a replica killed mid-call never leaves the client hanging', () => {
       await redis.quit();
     }
     cluster.nodes[1]?.child.kill('SIGKILL');
-    const resumed = follow(
-      await fetch(c, {
-        headers: { Accept: 'text/event-stream', 'Last-Event-ID': primed?.id ?? '', ...legacyHeaders(id) },
-      }),
-    );
-    await Promise.race([
-      resumed.done,
-      new Promise((_, fail) =>
-        setTimeout(() => fail(new Error('no answer within the lease time + 5 s')), 7000),
-      ),
-    ]);
-    const final = resumed.events.at(-1)?.message;
+    const final = await resumedAnswer(c, id, primed?.id ?? '');
     assert.equal(final?.id, 22);
     assert.equal(final?.error?.code, -32005);
   });
