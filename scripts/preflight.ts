@@ -80,6 +80,7 @@ export const SYSTEM_TOOLS: readonly SystemTool[] = [
       'test/e2e/stack-replicas.test.ts',
       'test/helpers/redis-server.ts',
       'test/unit/server/shared/event-store/redis.test.ts',
+      'test/unit/server/shared/limiter-store.test.ts',
       'test/unit/server/shared/redis/connection.test.ts',
       'test/unit/server/shared/redis/leases.test.ts',
       'test/unit/server/shared/sessions/redis.test.ts',

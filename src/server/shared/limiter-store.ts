@@ -1,25 +1,24 @@
-import {
-  type ClientRateLimitInfo,
-  type IncrementResponse,
-  MemoryStore,
-  type Options,
-  type Logger as RateLimitLogger,
-  type Store,
-} from 'express-rate-limit';
-import { type RedisReply, RedisStore } from 'rate-limit-redis';
+import { MemoryStore, type Logger as RateLimitLogger, type Store } from 'express-rate-limit';
 import type { Logger } from '../observability/logger.js';
-import { LocalFirstStore } from './local-first-store.js';
-import { principalHash } from './principal-hash.js';
+import { LIMITER_FLUSH_MS, LocalFirstStore } from './local-first-store.js';
 import type { SharedConnection } from './redis/connection.js';
+import { RedisLimiterCounters } from './redis/limiter-counters.js';
 
 /** The limiters whose counters replicas share; each name keeps its counters apart from the others'. */
 export type LimiterName = 'auth-failures' | 'requests';
 
 /**
+ * How long each limiter gathers its increments before sending them to Redis as one. Failures
+ * are rare and a few of them reach the limit, so each is sent at once; requests are many and
+ * their limit is per minute, so one command per key per LIMITER_FLUSH_MS carries them all.
+ */
+const FLUSH_MS: Record<LimiterName, number> = { 'auth-failures': 0, requests: LIMITER_FLUSH_MS };
+
+/**
  * Counter stores for express-rate-limit, chosen once at start-up: in memory for one process, in
- * Redis (rate-limit-redis) when REDIS_URL is set, so a limit counts across every replica. The
- * Redis stores answer from the replica's estimate and update Redis behind the request
- * (local-first-store.ts), so no limiter waits for a round trip. Whatever
+ * Redis (rate-limiter-flexible, redis/limiter-counters.ts) when REDIS_URL is set, so a limit
+ * counts across every replica. The Redis stores answer from the replica's estimate and update
+ * Redis behind the request (local-first-store.ts), so no limiter waits for a round trip. Whatever
  * uses them must fail open when a store call fails (express-rate-limit: `passOnStoreError: true`
  * and `logger`): while Redis is away requests pass rather than everyone being refused, and the
  * store says so once per outage.
@@ -37,7 +36,8 @@ export function createLimiterStores(connection: SharedConnection | undefined, lo
   if (!connection) return { kind: 'memory', create: () => new MemoryStore(), logger: adapter };
   return {
     kind: 'redis',
-    create: (name) => new LocalFirstStore(new SharedLimiterStore(name, connection, logger)),
+    create: (name) =>
+      new LocalFirstStore(new RedisLimiterCounters(name, connection, logger), { flushMs: FLUSH_MS[name] }),
     logger: adapter,
   };
 }
@@ -55,74 +55,4 @@ function rateLimitLogger(logger: Logger): RateLimitLogger {
       else logger.debug({ err: (error as Error)?.message }, message ?? 'rate limiter store failed');
     },
   };
-}
-
-/**
- * rate-limit-redis over the shared connection, under `${REDIS_KEY_PREFIX}limit:${name}:`, keyed by a
- * hash of the principal or address (Redis never names who is counted), whose
- * failures are reported once per outage. rate-limit-redis loads its scripts in `init` and keeps a
- * failed load for good, so a replica started while Redis was away would fail open forever: the
- * scripts are loaded again each time the connection comes up.
- */
-class SharedLimiterStore implements Store {
-  readonly prefix: string;
-  readonly #inner: RedisStore;
-  readonly #connection: SharedConnection;
-  readonly #logger: Logger;
-  #failing = false;
-
-  constructor(name: LimiterName, connection: SharedConnection, logger: Logger) {
-    this.prefix = `${connection.keyPrefix}limit:${name}:`;
-    this.#connection = connection;
-    this.#logger = logger.child({ limiter: name });
-    this.#inner = new RedisStore({
-      prefix: this.prefix,
-      sendCommand: (...args: string[]) => connection.command(args) as Promise<RedisReply>,
-    });
-  }
-
-  init(options: Options): void {
-    const load = () => this.#inner.init(options).catch(() => undefined);
-    load();
-    this.#connection.onChange((up) => {
-      if (up) load();
-    });
-  }
-
-  async increment(key: string): Promise<IncrementResponse> {
-    return this.#watch(this.#inner.increment(principalHash(key)));
-  }
-
-  async decrement(key: string): Promise<void> {
-    return this.#watch(this.#inner.decrement(principalHash(key)));
-  }
-
-  async get(key: string): Promise<ClientRateLimitInfo | undefined> {
-    return this.#watch(this.#inner.get(principalHash(key)));
-  }
-
-  async resetKey(key: string): Promise<void> {
-    return this.#watch(this.#inner.resetKey(principalHash(key)));
-  }
-
-  /** Logs the first failure of an outage and the first success after it; passes the outcome on. */
-  async #watch<T>(work: Promise<T>): Promise<T> {
-    try {
-      const result = await work;
-      if (this.#failing) {
-        this.#failing = false;
-        this.#logger.info('rate limiter store answers again: the limit applies again');
-      }
-      return result;
-    } catch (error) {
-      if (!this.#failing) {
-        this.#failing = true;
-        this.#logger.warn(
-          { err: (error as Error)?.message },
-          'rate limiter store unavailable: the limiter fails open (lets requests through uncounted) until Redis is back',
-        );
-      }
-      throw error;
-    }
-  }
 }

@@ -3,14 +3,42 @@ import type { ClientRateLimitInfo, IncrementResponse, Options, Store } from 'exp
 /** How stale a replica's view of another replica's counts may get before it asks Redis again. */
 export const LIMITER_SYNC_MS = 250;
 
+/**
+ * The longest a gathering store holds its increments before sending them: well inside
+ * LIMITER_SYNC_MS, so other replicas see them about as soon as they would one by one.
+ */
+export const LIMITER_FLUSH_MS = 20;
+
+/** The counters replicas share (Redis), as a LocalFirstStore drives them. */
+export interface SharedCounters {
+  readonly prefix: string;
+  /** Sets the window: a key's count starts with its first points and ends `windowMs` later. */
+  init(windowMs: number): void;
+  /** Adds `points` (negative to take some back) to the key's count; the shared count after. */
+  add(key: string, points: number): Promise<ClientRateLimitInfo>;
+  get(key: string): Promise<ClientRateLimitInfo | undefined>;
+  reset(key: string): Promise<void>;
+}
+
+export interface LocalFirstOptions {
+  /**
+   * 0 sends each increment at once; more gathers a key's increments for up to this long and
+   * sends them as one command, so a busy client costs one command per interval, not per request.
+   */
+  flushMs?: number;
+  now?: () => number;
+}
+
 /** Sweeps forgotten counters once per this many new keys, so the map stays bounded by live clients. */
 const SWEEP_EVERY = 1024;
 
 interface Estimate {
   /** The shared count as of the latest reply from the store. */
   hits: number;
-  /** This replica's increments sent but not yet answered: not in `hits` yet. */
+  /** This replica's increments not answered yet (some perhaps not sent): not in `hits` yet. */
   pending: number;
+  /** Those of `pending` still gathered here, to go out with the next flush. */
+  unsent: number;
   resetTime: Date | undefined;
   syncedAt: number;
   syncing: boolean;
@@ -19,7 +47,8 @@ interface Estimate {
 /**
  * Answers express-rate-limit from this replica's own estimate and keeps the shared store (Redis)
  * up to date behind the request, so a limiter adds no round trip to a request's critical path.
- * Every increment still reaches the store, and each reply brings the count of every replica; a
+ * Every increment still reaches the store (gathered per key over `flushMs`), and each reply
+ * brings the count of every replica; a
  * `get` older than LIMITER_SYNC_MS asks again in the background. The price is a bound that is
  * approximate by what other replicas counted since the last reply (at most LIMITER_SYNC_MS
  * old): each replica refuses as soon as its own view reaches the limit. The replica's own
@@ -29,29 +58,47 @@ interface Estimate {
 export class LocalFirstStore implements Store {
   readonly localKeys = false;
   readonly prefix: string | undefined;
-  readonly #inner: Store;
+  readonly #inner: SharedCounters;
   readonly #estimates = new Map<string, Estimate>();
+  /** Keys with increments gathered for the next flush. */
+  readonly #gathered = new Map<string, Estimate>();
+  readonly #flushMs: number;
   readonly #now: () => number;
+  #flushTimer: NodeJS.Timeout | undefined;
   #windowMs = 60_000;
   #added = 0;
 
-  constructor(inner: Store, now: () => number = Date.now) {
+  constructor(inner: SharedCounters, options: LocalFirstOptions = {}) {
     this.#inner = inner;
     this.prefix = inner.prefix;
-    this.#now = now;
+    this.#flushMs = options.flushMs ?? 0;
+    this.#now = options.now ?? Date.now;
   }
 
   init(options: Options): void {
     this.#windowMs = options.windowMs;
-    void Promise.resolve(this.#inner.init?.(options)).catch(() => undefined);
+    this.#inner.init(options.windowMs);
   }
 
   async increment(key: string): Promise<IncrementResponse> {
     const estimate = this.#estimate(key);
     estimate.pending++;
-    this.#follow(estimate, this.#inner.increment(key), () => estimate.pending--);
+    estimate.unsent++;
+    if (this.#flushMs === 0) this.#send(key, estimate);
+    else {
+      this.#gathered.set(key, estimate);
+      this.#flushTimer ??= setTimeout(() => this.flush(), this.#flushMs).unref();
+    }
     const resetTime = estimate.resetTime ?? new Date(this.#now() + this.#windowMs);
     return { totalHits: estimate.hits + estimate.pending, resetTime };
+  }
+
+  /** Sends every gathered increment now, one command per key. */
+  flush(): void {
+    clearTimeout(this.#flushTimer);
+    this.#flushTimer = undefined;
+    for (const [key, estimate] of this.#gathered) this.#send(key, estimate);
+    this.#gathered.clear();
   }
 
   async get(key: string): Promise<ClientRateLimitInfo | undefined> {
@@ -64,12 +111,22 @@ export class LocalFirstStore implements Store {
   async decrement(key: string): Promise<void> {
     const estimate = this.#live(key);
     if (estimate) estimate.hits = Math.max(0, estimate.hits - 1);
-    void Promise.resolve(this.#inner.decrement(key)).catch(() => undefined);
+    this.#inner.add(key, -1).catch(() => undefined);
   }
 
   async resetKey(key: string): Promise<void> {
     this.#estimates.delete(key);
-    await this.#inner.resetKey(key);
+    this.#gathered.delete(key);
+    await this.#inner.reset(key);
+  }
+
+  #send(key: string, estimate: Estimate): void {
+    const points = estimate.unsent;
+    if (points === 0) return;
+    estimate.unsent = 0;
+    this.#follow(estimate, this.#inner.add(key, points), () => {
+      estimate.pending -= points;
+    });
   }
 
   /** The key's estimate, unless its window has ended with nothing left unanswered. */
@@ -86,7 +143,14 @@ export class LocalFirstStore implements Store {
     const live = this.#live(key);
     if (live) return live;
     if (++this.#added % SWEEP_EVERY === 0) this.#sweep();
-    const fresh: Estimate = { hits: 0, pending: 0, resetTime: undefined, syncedAt: 0, syncing: false };
+    const fresh: Estimate = {
+      hits: 0,
+      pending: 0,
+      unsent: 0,
+      resetTime: undefined,
+      syncedAt: 0,
+      syncing: false,
+    };
     this.#estimates.set(key, fresh);
     return fresh;
   }
@@ -106,7 +170,7 @@ export class LocalFirstStore implements Store {
     const estimate = this.#estimate(key);
     if (estimate.syncing) return;
     estimate.syncing = true;
-    this.#follow(estimate, this.#inner.get?.(key), () => {
+    this.#follow(estimate, this.#inner.get(key), () => {
       estimate.syncing = false;
     });
   }
@@ -114,14 +178,10 @@ export class LocalFirstStore implements Store {
   /**
    * Adopts a reply as the shared count. Replies come back in the order the commands went out on
    * the one connection, so the latest reply is the newest count, and `pending` holds exactly the
-   * increments sent after it.
+   * increments sent after it or not sent yet.
    */
-  #follow(
-    estimate: Estimate,
-    reply: Promise<ClientRateLimitInfo | undefined> | ClientRateLimitInfo | undefined,
-    settle: () => void,
-  ): void {
-    Promise.resolve(reply).then(
+  #follow(estimate: Estimate, reply: Promise<ClientRateLimitInfo | undefined>, settle: () => void): void {
+    reply.then(
       (info) => {
         settle();
         const now = this.#now();

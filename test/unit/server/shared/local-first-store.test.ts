@@ -1,32 +1,58 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type IncrementResponse, MemoryStore, type Options, type Store } from 'express-rate-limit';
-import { LIMITER_SYNC_MS, LocalFirstStore } from '../../../../src/server/shared/local-first-store.js';
+import type { ClientRateLimitInfo, Options } from 'express-rate-limit';
+import {
+  LIMITER_SYNC_MS,
+  LocalFirstStore,
+  type SharedCounters,
+} from '../../../../src/server/shared/local-first-store.js';
 
 const WINDOW = { windowMs: 60_000 } as Options;
 
 /**
- * One shared counter store (standing in for Redis) whose replies are held until `release`, so a
- * test can see what a replica answers before the store has.
+ * Shared fixed-window counters (standing in for Redis) whose replies are held until `release`,
+ * so a test can see what a replica answers before the store has. `sent` lists every command.
  */
 function heldStore() {
-  const shared = new MemoryStore();
-  shared.init(WINDOW);
+  const counts = new Map<string, ClientRateLimitInfo>();
   const held: Array<() => void> = [];
+  const sent: Array<[string, string, number?]> = [];
   let failing = false;
-  const hold = <T>(work: () => Promise<T>): Promise<T> =>
+  const hold = <T>(work: () => T): Promise<T> =>
     new Promise<T>((resolve, reject) =>
-      held.push(() => (failing ? reject(new Error('store away')) : work().then(resolve, reject))),
+      held.push(() => (failing ? reject(new Error('store away')) : resolve(work()))),
     );
-  const store: Store = {
-    localKeys: false,
-    increment: (key) => hold<IncrementResponse>(() => shared.increment(key)),
-    decrement: (key) => hold(() => shared.decrement(key)),
-    get: (key) => hold(() => shared.get(key)),
-    resetKey: (key) => hold(() => shared.resetKey(key)),
+  const live = (key: string) => {
+    const info = counts.get(key);
+    return info?.resetTime && info.resetTime.getTime() > Date.now() ? info : undefined;
+  };
+  const store: SharedCounters = {
+    prefix: 'test:',
+    init: () => undefined,
+    add: (key, points) => {
+      sent.push(['add', key, points]);
+      return hold(() => {
+        const info = live(key) ?? { totalHits: 0, resetTime: new Date(Date.now() + WINDOW.windowMs) };
+        info.totalHits += points;
+        counts.set(key, info);
+        return { ...info };
+      });
+    },
+    get: (key) => {
+      sent.push(['get', key]);
+      return hold(() => {
+        const info = live(key);
+        return info && { ...info };
+      });
+    },
+    reset: (key) => {
+      sent.push(['reset', key]);
+      return hold(() => void counts.delete(key));
+    },
   };
   return {
     store,
+    sent,
     held: () => held.length,
     fail: (on: boolean) => {
       failing = on;
@@ -39,8 +65,8 @@ function heldStore() {
   };
 }
 
-function replica(inner: Store, clock: { now: number }) {
-  const store = new LocalFirstStore(inner, () => clock.now);
+function replica(inner: SharedCounters, clock: { now: number }, flushMs = 0) {
+  const store = new LocalFirstStore(inner, { now: () => clock.now, flushMs });
   store.init(WINDOW);
   return store;
 }
@@ -103,6 +129,48 @@ describe('LocalFirstStore', () => {
     assert.equal((await store.increment('carol')).totalHits, 2);
     await redis.release();
     assert.equal((await store.increment('carol')).totalHits, 2, 'the failed increment no longer counts');
+  });
+
+  it("gathers increments per key and sends each key's as one command when it flushes", async () => {
+    const redis = heldStore();
+    const store = replica(redis.store, { now: Date.now() }, 60_000);
+    const seen = [];
+    for (let i = 0; i < 5; i++) seen.push((await store.increment('erin')).totalHits);
+    await store.increment('frank');
+    assert.deepEqual(seen, [1, 2, 3, 4, 5], 'counted at once, though not sent');
+    assert.equal(redis.sent.length, 0);
+    store.flush();
+    assert.deepEqual(redis.sent, [
+      ['add', 'erin', 5],
+      ['add', 'frank', 1],
+    ]);
+    await redis.release();
+    assert.equal((await store.increment('erin')).totalHits, 6, 'the reply replaces what was pending');
+    store.flush();
+    await redis.release();
+    const other = replica(redis.store, { now: Date.now() });
+    await other.get('erin');
+    await redis.release();
+    assert.equal((await other.get('erin'))?.totalHits, 6);
+  });
+
+  it('flushes on its own within flushMs', async () => {
+    const redis = heldStore();
+    const store = replica(redis.store, { now: Date.now() }, 5);
+    await store.increment('grace');
+    await store.increment('grace');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.deepEqual(redis.sent, [['add', 'grace', 2]]);
+  });
+
+  it('a failed flush drops what it carried: the limiter fails open', async () => {
+    const redis = heldStore();
+    const store = replica(redis.store, { now: Date.now() }, 60_000);
+    redis.fail(true);
+    for (let i = 0; i < 3; i++) await store.increment('heidi');
+    store.flush();
+    await redis.release();
+    assert.equal((await store.increment('heidi')).totalHits, 1);
   });
 
   it('resetKey and decrement reach the shared store', async () => {
