@@ -29,6 +29,7 @@ import { type Era, toolCall } from './lib/wire.js';
 import { idleSessionsRound } from './scenarios/idle-sessions.js';
 import { latencyRound } from './scenarios/latency.js';
 import { type ReplicasReport, replicasScenario } from './scenarios/replicas.js';
+import { sdkClientThroughputRound } from './scenarios/sdk-client-throughput.js';
 import { streamsRound } from './scenarios/streams.js';
 import { throughputRound } from './scenarios/throughput.js';
 import { toolCallRound } from './scenarios/tool-calls.js';
@@ -139,16 +140,21 @@ async function warmUp(running: readonly RunningTarget[], opts: Options) {
   }
 }
 
+/** Who reads a throughput round: the lean counting client, or the official SDK v2 client. */
+type Reader = 'raw' | 'sdk';
+
 /**
  * The rows a one-stream throughput round counts towards: `throughput` is the 2026-07-28 era (for
  * fastmcp, which has none, its 2025 session, as before this row had an era of its own), and
  * `throughput-legacy` a 2025-era session, where each notification also goes to the event store.
+ * Rounds read by the SDK client count towards the same rows with `-sdk-client` appended.
  */
-function throughputRows(target: RunningTarget, era: Era, items: number): FigureSpec[] {
-  const what = `notifications/s, 1 stream, ${items} items`;
-  const modern = { id: 'throughput', label: what, unit: 'notif/s', better: 'higher' } as const;
+function throughputRows(target: RunningTarget, era: Era, items: number, reader: Reader): FigureSpec[] {
+  const suffix = reader === 'sdk' ? '-sdk-client' : '';
+  const what = `notifications/s, 1 stream, ${items} items${reader === 'sdk' ? ', read by the SDK v2 client' : ''}`;
+  const modern = { id: `throughput${suffix}`, label: what, unit: 'notif/s', better: 'higher' } as const;
   const legacy = {
-    id: 'throughput-legacy',
+    id: `throughput-legacy${suffix}`,
     label: `${what}, 2025 session`,
     unit: 'notif/s',
     better: 'higher',
@@ -172,16 +178,23 @@ async function steadyScenarios(
     if (shared) await probeShared(shared, notes);
     log('throughput and tool calls: warm-up');
     await warmUp(running, opts);
-    for (const era of ['modern', 'legacy'] as Era[]) {
-      for (let round = 0; round < opts.sizes.throughputRounds; round += 1) {
-        for (const target of rotated(running, round).filter((t) => t.spec.eras.includes(era))) {
-          const r = await throughputRound(target, opts.sizes.throughputItems, era);
-          if (r.received !== r.expected)
-            notes.push(
-              `throughput ${era} ${target.spec.name} round ${round + 1}: ${r.received}/${r.expected} notifications`,
-            );
-          for (const row of throughputRows(target, era, opts.sizes.throughputItems))
-            book.add(row, target.spec.name, r.perSecond);
+    const readers = { raw: throughputRound, sdk: sdkClientThroughputRound };
+    for (const [reader, round] of Object.entries(readers) as Array<[Reader, typeof throughputRound]>) {
+      for (const era of ['modern', 'legacy'] as Era[]) {
+        for (let index = 0; index < opts.sizes.throughputRounds; index += 1) {
+          // raw-sse is a byte pump, not an MCP server: the SDK client cannot read it.
+          const readable = (t: RunningTarget) => reader === 'raw' || t.spec.name !== 'raw-sse';
+          for (const target of rotated(running, index).filter(
+            (t) => t.spec.eras.includes(era) && readable(t),
+          )) {
+            const r = await round(target, opts.sizes.throughputItems, era);
+            if (r.received !== r.expected)
+              notes.push(
+                `throughput ${era} (${reader}) ${target.spec.name} round ${index + 1}: ${r.received}/${r.expected} notifications`,
+              );
+            for (const row of throughputRows(target, era, opts.sizes.throughputItems, reader))
+              book.add(row, target.spec.name, r.perSecond);
+          }
         }
       }
     }
@@ -221,9 +234,23 @@ async function steadyScenarios(
         log(`tool calls ${era} c=${concurrency}: done`);
       }
     }
+    await idleRss(running, book, opts.sizes.idleSettleMs);
   } finally {
     await stopAll(running);
   }
+}
+
+/** Steady-state memory: each target's RSS once it has sat idle after the load (see `idleSettleMs`). */
+async function idleRss(running: readonly RunningTarget[], book: Book, settleMs: number) {
+  log(`idle memory: ${settleMs / 1000} s idle`);
+  await new Promise((resolve) => setTimeout(resolve, settleMs));
+  const row = {
+    id: 'idle-rss',
+    label: `RSS after the throughput and call rounds, then ${settleMs / 1000} s idle`,
+    unit: 'MB',
+    better: 'lower',
+  } as const;
+  for (const target of running) book.add(row, target.spec.name, target.rss() / 2 ** 20);
 }
 
 async function latencyScenario(

@@ -81,6 +81,19 @@ const CHECKS: Check[] = [
     atLeast: 1.0,
   },
   {
+    goal: 'throughput read by the SDK v2 client ≥ 1.0× sdk-bare',
+    figure: 'throughput-sdk-client',
+    kind: 'ratio',
+    against: 'sdk-bare',
+    atLeast: 1.0,
+  },
+  {
+    goal: 'throughput-legacy read by the SDK v2 client vs sdk-bare',
+    figure: 'throughput-legacy-sdk-client',
+    kind: 'ratio',
+    against: 'sdk-bare',
+  },
+  {
     goal: 'throughput ≥ 0.5× raw-sse (aim)',
     figure: 'throughput',
     kind: 'ratio',

@@ -21,6 +21,11 @@ export interface Sizes {
   idleSessions: number;
   /** Time allowed for opening them; a slow target is measured over what it opened by then. */
   idleBudgetMs: number;
+  /**
+   * How long the targets sit idle after the throughput and call rounds before their RSS is read.
+   * V8's memory reducer first runs about 8 s after the heap stops growing, then a few more times.
+   */
+  idleSettleMs: number;
 }
 
 /** `full` is the issue's load; `quick` fits in under three minutes; `tiny` only proves the plumbing. */
@@ -40,6 +45,7 @@ export const SIZES: Record<'full' | 'quick' | 'tiny', Sizes> = {
     streamDelayMs: 1000,
     idleSessions: 5000,
     idleBudgetMs: 90_000,
+    idleSettleMs: 30_000,
   },
   quick: {
     rounds: 3,
@@ -57,6 +63,7 @@ export const SIZES: Record<'full' | 'quick' | 'tiny', Sizes> = {
     // Enough sessions that RSS grows by megabytes: with fewer, heap-page granularity can show none.
     idleSessions: 500,
     idleBudgetMs: 8_000,
+    idleSettleMs: 10_000,
   },
   tiny: {
     rounds: 3,
@@ -73,6 +80,7 @@ export const SIZES: Record<'full' | 'quick' | 'tiny', Sizes> = {
     streamDelayMs: 50,
     idleSessions: 400,
     idleBudgetMs: 8_000,
+    idleSettleMs: 500,
   },
 };
 

@@ -40,6 +40,9 @@ describe('npm run bench:quick (tiny sizes)', () => {
         'startup',
         'throughput',
         'throughput-legacy',
+        'throughput-sdk-client',
+        'throughput-legacy-sdk-client',
+        'idle-rss',
         'calls-modern-c16',
         'calls-legacy-c64',
         'latency-p99',
@@ -51,7 +54,7 @@ describe('npm run bench:quick (tiny sizes)', () => {
       }
       const notApplicable = (figure: Figure, target: string) =>
         (target === 'fastmcp' && figure.id.includes('-modern-')) ||
-        (target === 'raw-sse' && figure.id === 'idle-session-kb');
+        (target === 'raw-sse' && (figure.id === 'idle-session-kb' || figure.id.endsWith('-sdk-client')));
       for (const figure of result.figures) {
         for (const target of TARGETS) {
           if (notApplicable(figure, target)) continue;
