@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
+import { createClient, type RedisClientType } from 'redis';
 
 /** A real Debian `redis-server` on a free loopback port, for tests of the shared-state mode. */
 export interface RedisServer {
@@ -74,4 +75,16 @@ export async function startRedis(extraArgs: string[] = [], chosenPort?: number):
       await once(proc, 'exit');
     },
   };
+}
+
+/**
+ * A plain node-redis client on `server`, for a test to look at what Beacon wrote. It rides out a
+ * restart of the server (it just reconnects); close it with `destroy()`, since `quit()` would
+ * wait for a reconnect still under way.
+ */
+export async function connectProbe(server: RedisServer): Promise<RedisClientType> {
+  const probe: RedisClientType = createClient({ url: server.url });
+  probe.on('error', () => undefined);
+  await probe.connect();
+  return probe;
 }

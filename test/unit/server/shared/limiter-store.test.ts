@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { MemoryStore, type Options, type Store } from 'express-rate-limit';
-import { createClient } from 'redis';
+import type { RedisClientType } from 'redis';
 import { createLogger } from '../../../../src/server/observability/logger.js';
 import { createLimiterStores } from '../../../../src/server/shared/limiter-store.js';
 import { LocalFirstStore } from '../../../../src/server/shared/local-first-store.js';
@@ -13,7 +13,7 @@ import {
 import { SharedStateUnavailable } from '../../../../src/server/shared/unavailable.js';
 import { eventually } from '../../../helpers/eventually.js';
 import { requireBinary } from '../../../helpers/metrics.js';
-import { type RedisServer, startRedis } from '../../../helpers/redis-server.js';
+import { connectProbe, type RedisServer, startRedis } from '../../../helpers/redis-server.js';
 
 // The Redis stores run against a real 'redis-server' (Debian package redis-server) on a free port.
 requireBinary('redis-server', 'redis-server');
@@ -48,7 +48,7 @@ describe('createLimiterStores', () => {
 
   describe('with REDIS_URL', () => {
     let redis: RedisServer;
-    let probe: ReturnType<typeof createClient>;
+    let probe: RedisClientType;
     const connections: SharedConnection[] = [];
     const connect = (logger = capture().logger) => {
       const connection = createSharedConnection(
@@ -60,10 +60,7 @@ describe('createLimiterStores', () => {
     };
     before(async () => {
       redis = await startRedis();
-      probe = createClient({ url: redis.url });
-      // A test below restarts Redis under it; the probe just reconnects.
-      probe.on('error', () => undefined);
-      await probe.connect();
+      probe = await connectProbe(redis);
     });
     after(async () => {
       for (const connection of connections) await connection.close();

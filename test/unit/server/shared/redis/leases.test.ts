@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createClient } from 'redis';
+import type { RedisClientType } from 'redis';
 import { createLogger } from '../../../../../src/server/observability/logger.js';
 import {
   createSharedConnection,
@@ -9,7 +9,7 @@ import {
 import { RedisCallLeases } from '../../../../../src/server/shared/redis/leases.js';
 import { eventually } from '../../../../helpers/eventually.js';
 import { requireBinary } from '../../../../helpers/metrics.js';
-import { type RedisServer, startRedis } from '../../../../helpers/redis-server.js';
+import { connectProbe, type RedisServer, startRedis } from '../../../../helpers/redis-server.js';
 
 // Runs a real 'redis-server' (Debian package redis-server) on a free loopback port.
 requireBinary('redis-server', 'redis-server');
@@ -19,7 +19,7 @@ const KEY = 'beacon:leases';
 
 describe('call leases in Redis', () => {
   let redis: RedisServer;
-  let probe: ReturnType<typeof createClient>;
+  let probe: RedisClientType;
   const opened: Array<{ connection: SharedConnection; leases: RedisCallLeases }> = [];
 
   /** One replica's leases. */
@@ -39,10 +39,7 @@ describe('call leases in Redis', () => {
 
   before(async () => {
     redis = await startRedis();
-    probe = createClient({ url: redis.url });
-    // The last test restarts Redis under it; the probe just reconnects.
-    probe.on('error', () => undefined);
-    await probe.connect();
+    probe = await connectProbe(redis);
   });
   after(async () => {
     for (const { connection, leases } of opened) {
