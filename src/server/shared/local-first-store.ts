@@ -48,10 +48,10 @@ interface Estimate {
  * Answers express-rate-limit from this replica's own estimate and keeps the shared store (Redis)
  * up to date behind the request, so a limiter adds no round trip to a request's critical path.
  * Every increment still reaches the store (gathered per key over `flushMs`), and each reply
- * brings the count of every replica; a
- * `get` older than LIMITER_SYNC_MS asks again in the background. The price is a bound that is
- * approximate by what other replicas counted since the last reply (at most LIMITER_SYNC_MS
- * old): each replica refuses as soon as its own view reaches the limit. The replica's own
+ * brings the count of every replica; a `get` older than LIMITER_SYNC_MS asks again in the
+ * background. The price is a bound that is approximate by what other replicas counted since the
+ * last reply (at most LIMITER_SYNC_MS old): each replica refuses as soon as its own view reaches
+ * the limit. The replica's own
  * requests count at once, before their increment is answered. When the store fails, only this
  * replica's unanswered requests are counted: the limiter fails open, as the store reports.
  */
