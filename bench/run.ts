@@ -150,8 +150,9 @@ type Reader = 'raw' | 'sdk';
  * Rounds read by the SDK client count towards the same rows with `-sdk-client` appended.
  */
 function throughputRows(target: RunningTarget, era: Era, items: number, reader: Reader): FigureSpec[] {
-  const suffix = reader === 'sdk' ? '-sdk-client' : '';
-  const what = `notifications/s, 1 stream, ${items} items${reader === 'sdk' ? ', read by the SDK v2 client' : ''}`;
+  const sdk = reader === 'sdk';
+  const suffix = sdk ? '-sdk-client' : '';
+  const what = `notifications/s, 1 stream, ${items} items${sdk ? ', read by the SDK v2 client' : ''}`;
   const modern = { id: `throughput${suffix}`, label: what, unit: 'notif/s', better: 'higher' } as const;
   const legacy = {
     id: `throughput-legacy${suffix}`,
@@ -180,13 +181,11 @@ async function steadyScenarios(
     await warmUp(running, opts);
     const readers = { raw: throughputRound, sdk: sdkClientThroughputRound };
     for (const [reader, round] of Object.entries(readers) as Array<[Reader, typeof throughputRound]>) {
+      // raw-sse is a byte pump, not an MCP server: the SDK client cannot read it.
+      const readable = running.filter((t) => reader === 'raw' || t.spec.name !== 'raw-sse');
       for (const era of ['modern', 'legacy'] as Era[]) {
         for (let index = 0; index < opts.sizes.throughputRounds; index += 1) {
-          // raw-sse is a byte pump, not an MCP server: the SDK client cannot read it.
-          const readable = (t: RunningTarget) => reader === 'raw' || t.spec.name !== 'raw-sse';
-          for (const target of rotated(running, index).filter(
-            (t) => t.spec.eras.includes(era) && readable(t),
-          )) {
+          for (const target of rotated(readable, index).filter((t) => t.spec.eras.includes(era))) {
             const r = await round(target, opts.sizes.throughputItems, era);
             if (r.received !== r.expected)
               notes.push(

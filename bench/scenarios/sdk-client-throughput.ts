@@ -1,10 +1,7 @@
 import { Client, LOG_LEVEL_META_KEY, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { Arrivals, type ThroughputResult } from '../lib/arrivals.js';
 import type { RunningTarget } from '../lib/targets.js';
 import { type Era, itemsOf, MODERN_VERSION } from '../lib/wire.js';
-import type { ThroughputResult } from './throughput.js';
-
-/** How long to wait for notifications that travel on a standalone stream after the call ended. */
-const STRAGGLER_MS = 2000;
 
 /**
  * throughput.ts's round read by the official SDK v2 client, as a user's client reads it: every
@@ -17,20 +14,8 @@ export async function sdkClientThroughputRound(
   items: number,
   era: Era,
 ): Promise<ThroughputResult> {
-  const expected = items * 2;
-  let count = 0;
-  let finished = 0;
-  let reached: () => void = () => undefined;
-  const allArrived = new Promise<void>((resolve) => {
-    reached = resolve;
-  });
-  const arrived = () => {
-    count += 1;
-    if (count >= expected) {
-      finished ||= performance.now();
-      reached();
-    }
-  };
+  const arrivals = new Arrivals(items * 2);
+  const arrived = () => arrivals.add();
   const mode = era === 'modern' ? { pin: MODERN_VERSION } : ('legacy' as const);
   const client = new Client({ name: 'beacon-bench', version: '1.0.0' }, { versionNegotiation: { mode } });
   client.setNotificationHandler('notifications/message', arrived);
@@ -46,9 +31,7 @@ export async function sdkClientThroughputRound(
       { name: 'process_items', arguments: { items: itemsOf(items), delayMs: 0 }, ...meta },
       { onprogress: arrived, timeout: 60_000 },
     );
-    await Promise.race([allArrived, new Promise((r) => setTimeout(r, STRAGGLER_MS))]);
-    const ended = finished || performance.now();
-    return { perSecond: count / ((ended - started) / 1000), received: count, expected };
+    return await arrivals.result(started);
   } finally {
     if (era === 'legacy') await transport.terminateSession().catch(() => undefined);
     await client.close();

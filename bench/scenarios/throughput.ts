@@ -1,17 +1,9 @@
+import { Arrivals, type ThroughputResult } from '../lib/arrivals.js';
 import { newAgent, send } from '../lib/http.js';
 import { closeSession, openSession } from '../lib/session.js';
 import { NotificationCounter } from '../lib/sse-counter.js';
 import type { RunningTarget } from '../lib/targets.js';
 import { type Era, itemsOf, toolCall } from '../lib/wire.js';
-
-export interface ThroughputResult {
-  perSecond: number;
-  received: number;
-  expected: number;
-}
-
-/** How long to wait for notifications that travel on a standalone stream after the call ended. */
-const STRAGGLER_MS = 2000;
 
 /**
  * One `process_items` call over `items` items with no delay, at info level: one info log and one
@@ -27,20 +19,9 @@ export async function throughputRound(
 ): Promise<ThroughputResult> {
   const { endpoint, spec } = target;
   const agent = newAgent(endpoint);
-  const expected = items * 2;
+  const arrivals = new Arrivals(items * 2);
   const counter = new NotificationCounter();
-  let finished = 0;
-  let reached: () => void = () => undefined;
-  const allArrived = new Promise<void>((resolve) => {
-    reached = resolve;
-  });
-  const onChunk = (chunk: Buffer) => {
-    counter.push(chunk);
-    if (counter.count >= expected) {
-      finished ||= performance.now();
-      reached();
-    }
-  };
+  const onChunk = (chunk: Buffer) => arrivals.add(counter.push(chunk));
 
   const sessionId = era === 'legacy' ? await openSession(endpoint, agent) : undefined;
   const standalone = new AbortController();
@@ -66,9 +47,7 @@ export async function throughputRound(
       onChunk,
     );
     if (answer.status !== 200) throw new Error(`tools/call answered ${answer.status}`);
-    await Promise.race([allArrived, new Promise((r) => setTimeout(r, STRAGGLER_MS))]);
-    const ended = finished || performance.now();
-    return { perSecond: counter.count / ((ended - started) / 1000), received: counter.count, expected };
+    return await arrivals.result(started);
   } finally {
     standalone.abort();
     if (sessionId) await closeSession(endpoint, agent, sessionId);

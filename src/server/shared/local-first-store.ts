@@ -51,9 +51,9 @@ interface Estimate {
  * brings the count of every replica; a `get` older than LIMITER_SYNC_MS asks again in the
  * background. The price is a bound that is approximate by what other replicas counted since the
  * last reply (at most LIMITER_SYNC_MS old): each replica refuses as soon as its own view reaches
- * the limit. The replica's own
- * requests count at once, before their increment is answered. When the store fails, only this
- * replica's unanswered requests are counted: the limiter fails open, as the store reports.
+ * the limit. The replica's own requests count at once, before their increment is answered. When
+ * the store fails, only this replica's unanswered requests are counted: the limiter fails open,
+ * as the store reports.
  */
 export class LocalFirstStore implements Store {
   readonly localKeys = false;
@@ -122,7 +122,6 @@ export class LocalFirstStore implements Store {
 
   #send(key: string, estimate: Estimate): void {
     const points = estimate.unsent;
-    if (points === 0) return;
     estimate.unsent = 0;
     this.#follow(estimate, this.#inner.add(key, points), () => {
       estimate.pending -= points;
