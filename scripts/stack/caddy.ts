@@ -85,11 +85,11 @@ export async function startCaddy(options: CaddyOptions): Promise<RunningCaddy> {
     );
   }
 
+  // 'close', not 'exit': Caddy's last lines can still arrive after the exit, until the pipes close.
+  const closed = once(child, 'close');
   const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      await once(child, 'exit');
-    }
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await closed;
     log.end();
   };
 

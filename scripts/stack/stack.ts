@@ -83,7 +83,8 @@ function logTo(process: BeaconProcess, file: string): void {
   out.write(process.lines.map((line) => `${line}\n`).join(''));
   process.child.stdout?.on('data', (chunk: Buffer | string) => out.write(chunk));
   process.child.stderr?.on('data', (chunk: Buffer | string) => out.write(chunk));
-  process.child.once('exit', () => out.end());
+  // 'close', not 'exit': output can still arrive after the exit, until the pipes close.
+  process.child.once('close', () => out.end());
 }
 
 const orFree = async (port: number | undefined) => (port === undefined || port === 0 ? freePort() : port);
