@@ -59,6 +59,10 @@ describe('compose.replicas.yml on a real container engine', () => {
     await project?.close();
   });
 
+  it("Caddy's DNS gives each replica its own addresses", async () => {
+    await project.assertResolves('caddy', ['server', 'server-2', 'server-3']);
+  });
+
   it("the client's 2025-era session survives the stop of the replica serving it", async () => {
     // The client ran once while the stack came up: let that run end (its calls, and the DELETE
     // of its session), so every session line after the fresh run's start is the fresh run's.

@@ -60,6 +60,10 @@ describe('docker-compose.yml on a real container engine', () => {
       assert.equal(await inspect(name, '{{.State.Health.Status}}'), 'healthy', name);
   });
 
+  it("Caddy's DNS gives the server and auth services their own addresses", async () => {
+    await project.assertResolves('caddy', ['server', 'auth']);
+  });
+
   it('the client container streams its notifications live through Caddy over TLS', async () => {
     for (let i = 0; i < 60 && (await inspect('client', '{{.State.Status}}')) !== 'exited'; i++)
       await sleep(1000);

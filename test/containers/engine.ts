@@ -7,7 +7,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -64,6 +64,34 @@ export async function must(
   return result.stdout;
 }
 
+/** Where netavark keeps aardvark-dns's name table of each network (rootful podman). */
+const DNS_TABLES = '/run/containers/networks/aardvark-dns';
+
+/**
+ * Removes the name tables of networks that no longer exist, and has aardvark-dns reload. A teardown
+ * that fails half-way leaves its table behind (podman#20396), and aardvark-dns goes on answering
+ * from it: a later project whose network reuses the subnet can get a dead container's address for
+ * a service name, and connections to it hang.
+ */
+async function dropStaleDnsTables(env: NodeJS.ProcessEnv): Promise<void> {
+  const tables = await readdir(DNS_TABLES).catch(() => [] as string[]);
+  const networks = new Set(
+    (await must('podman', ['network', 'ls', '--format', '{{.Name}}'], env)).split('\n'),
+  );
+  const stale = tables.filter((name) => name !== 'aardvark.pid' && !networks.has(name));
+  if (stale.length === 0) return;
+  console.log(`# removed the DNS tables of networks already gone: ${stale.join(', ')}`);
+  await Promise.all(stale.map((name) => rm(join(DNS_TABLES, name), { force: true })));
+  const pid = Number(await readFile(join(DNS_TABLES, 'aardvark.pid'), 'utf8').catch(() => ''));
+  if (pid > 0) {
+    try {
+      process.kill(pid, 'SIGHUP');
+    } catch {
+      // Not running: the next container on a network starts it with the tables as they are now.
+    }
+  }
+}
+
 /** One compose project on the engine: `compose(args)` runs docker-compose with its -p and -f flags. */
 export interface ComposeProject {
   env: NodeJS.ProcessEnv;
@@ -74,6 +102,11 @@ export interface ComposeProject {
   inspect(service: string, format: string): Promise<string>;
   /** Waits until every named service reports healthy. */
   waitHealthy(services: readonly string[], timeoutMs?: number): Promise<void>;
+  /**
+   * Fails, naming both, when a service name resolves inside `from` to anything but that service's
+   * addresses: the engine's DNS, not Beacon, would then explain a proxy that cannot reach it.
+   */
+  assertResolves(from: string, services: readonly string[]): Promise<void>;
   /** Saves the project's logs to the temp directory, takes it down with its volumes, stops the engine. */
   close(): Promise<void>;
 }
@@ -129,6 +162,7 @@ export async function openProject(project: string, composeFiles: readonly string
     }
   })();
   await run('docker-compose', [...base, 'down', '-v'], env);
+  await dropStaleDnsTables(env);
 
   const ids = new Map<string, string>();
   const compose = (args: string[], timeoutMs?: number) =>
@@ -161,6 +195,22 @@ export async function openProject(project: string, composeFiles: readonly string
         await sleep(1000);
       }
     },
+    async assertResolves(from, services) {
+      for (const service of services) {
+        const own = (await inspect(service, '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}'))
+          .split(' ')
+          .filter(Boolean);
+        const seen = (await podman(['exec', await id(from), 'getent', 'ahostsv4', service]))
+          .split('\n')
+          .map((line) => line.split(/\s+/)[0])
+          .filter((address): address is string => Boolean(address));
+        const foreign = seen.filter((address) => !own.includes(address));
+        if (seen.length === 0 || foreign.length > 0)
+          throw new Error(
+            `${from} resolves ${service} to [${[...new Set(seen)].join(', ')}], but its addresses are [${own.join(', ')}]`,
+          );
+      }
+    },
     async close() {
       checking = false;
       await checker;
@@ -169,6 +219,7 @@ export async function openProject(project: string, composeFiles: readonly string
       // Twice: the client shares Caddy's network namespace, which can hold Caddy back on the first pass.
       for (let i = 0; i < 2; i++)
         await run('docker-compose', [...base, 'down', '-v', '--remove-orphans'], env);
+      await dropStaleDnsTables(env);
       if (service) {
         service.kill('SIGTERM');
         await once(service, 'exit');
