@@ -1,5 +1,6 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { McpServer } from '@modelcontextprotocol/server';
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { Config } from '../config.js';
 import type { AuthLayer } from './auth/layer.js';
 import { principalIdOf, quotaKeyOf } from './auth/principal.js';
@@ -13,6 +14,7 @@ import { mcpEndpoint } from './mcp/endpoint.js';
 import { deprecationHeaders, LegacySseSessions, legacySseRoutes } from './mcp/legacy-sse.js';
 import { type AnyTool, createMcpServer } from './mcp/server.js';
 import { LegacySessions } from './mcp/sessions.js';
+import { mcpFirst } from './mcp-first.js';
 import { healthz, type Readiness, readyz } from './observability/health.js';
 import { httpMetrics } from './observability/http-metrics.js';
 import type { Logger } from './observability/logger.js';
@@ -49,6 +51,8 @@ export interface AppContext {
 
 export interface BeaconApp {
   app: express.Express;
+  /** The server's request listener: `/mcp` straight through its layers, the rest through `app`. */
+  listener: (req: IncomingMessage, res: ServerResponse) => void;
   sessions: LegacySessions;
   /** The deprecated HTTP+SSE sessions; undefined unless LEGACY_SSE=true. */
   sseSessions: LegacySseSessions | undefined;
@@ -57,6 +61,39 @@ export interface BeaconApp {
 /** The principal a request was authenticated as; `anonymous` when auth is off. */
 function principalOf(req: Request): string {
   return principalIdOf(req) ?? 'anonymous';
+}
+
+function notFound(_req: Request, res: Response): void {
+  sendJsonRpcError(res, new HttpError(404, JsonRpcCode.MethodNotFound, 'Not found'));
+}
+
+/** The last word on any error: a JSON-RPC body, never express's HTML page or a stack trace. */
+function lastWord(error: unknown, req: Request, res: Response, _next: NextFunction): void {
+  const answer = httpErrorOf(error);
+  // A 5xx with a reason is a deliberate refusal (counted, and its cause logged where it arose).
+  if (answer.status >= 500 && answer.reason === undefined) req.log?.error({ err: error }, 'unhandled error');
+  else if (!(error instanceof HttpError)) {
+    // A client's mistake: say why at warn, without a stack.
+    req.log?.warn({ reason: (error as Error)?.message, status: answer.status }, 'request refused');
+  }
+  sendJsonRpcError(res, answer);
+}
+
+/**
+ * Once the drain stops accepting, new work is refused so running calls can finish within the
+ * grace period. Before that (SHUTDOWN_DELAY_MS) only /readyz says 503 and everything is served.
+ */
+function refuseWhileDraining(readiness: AppContext['readiness']): RequestHandler {
+  return (_req, res, next) => {
+    if (!readiness.refusingWork) return next();
+    res.set('Connection', 'close');
+    sendJsonRpcError(
+      res,
+      new HttpError(503, JsonRpcCode.ServerError, 'Server is shutting down', 'draining', {
+        'Retry-After': '1',
+      }),
+    );
+  };
 }
 
 /** Assembles the express app. The order of the layers matters; see ARCHITECTURE.md. */
@@ -99,70 +136,64 @@ export function createApp(ctx: AppContext): BeaconApp {
   // Only the proxy hops we run may set X-Forwarded-* (TRUST_PROXY; exactly one behind Caddy).
   app.set('trust proxy', Array.isArray(config.trustProxy) ? [...config.trustProxy] : config.trustProxy);
 
-  // Security first: nothing below runs for a request these refuse.
-  app.use(securityHeaders());
-  app.use(requestLog(logger));
-  app.use(httpMetrics);
-  // `POST http://host/mcp` (absolute form) becomes `/mcp` with that Host before anything reads either.
-  app.use(originFormTarget);
-  app.use(refuseQueryCredentials);
+  // Security first: nothing below runs for a request these refuse. `POST http://host/mcp`
+  // (absolute form) becomes `/mcp` with that Host before anything reads either.
+  const front = [
+    securityHeaders(),
+    requestLog(logger),
+    httpMetrics,
+    originFormTarget,
+    refuseQueryCredentials,
+  ];
+  app.use(front);
   app.get('/healthz', healthz);
   app.get('/readyz', readyz(ctx.readiness));
   // Before any refusal, so a 403 or 401 on the deprecated paths still points at the migration guide.
   if (sseSessions) app.use(['/sse', '/messages'], deprecationHeaders(config.legacySseDocsUrl));
-  app.use(hostOriginGuard(config.allowedHosts, config.allowedOrigins));
   const cors = corsFor(config.corsOrigins);
-  if (cors) app.use(cors);
-  app.use((_req, res, next) => {
-    // Once the drain stops accepting, new work is refused so running calls can finish within the
-    // grace period. Before that (SHUTDOWN_DELAY_MS) only /readyz says 503 and everything is served.
-    if (!ctx.readiness.refusingWork) return next();
-    res.set('Connection', 'close');
-    sendJsonRpcError(
-      res,
-      new HttpError(503, JsonRpcCode.ServerError, 'Server is shutting down', 'draining', {
-        'Retry-After': '1',
-      }),
-    );
-  });
+  const guards = [
+    hostOriginGuard(config.allowedHosts, config.allowedOrigins),
+    ...(cors ? [cors] : []),
+    refuseWhileDraining(ctx.readiness),
+  ];
+  app.use(guards);
   // Public discovery documents, then a credential on everything else, before the body is even read.
   if (ctx.auth.metadata) app.use(ctx.auth.metadata);
-  app.use(ctx.auth.authenticate);
   const { quotas } = config;
-  if (quotas.ratePerMinute > 0) {
+  const checks = [
+    ctx.auth.authenticate,
     // Before the body is read: a client over its rate costs no parsing.
-    app.use(
-      requestRateLimit({
-        perMinute: quotas.ratePerMinute,
-        store: ctx.limiterStores.create('requests'),
-        logger: ctx.limiterStores.logger,
-        keyOf: quotaKeyOf,
-      }),
-    );
-  }
-  app.use(jsonBody(config.bodyLimitBytes, config.maxJsonDepth));
-  app.use(ctx.auth.authorize);
-  app.use(traceRequestLog);
-  // Before any tool runs or stream opens; the per-principal refusal first, as the more specific one.
-  app.use(
+    ...(quotas.ratePerMinute > 0
+      ? [
+          requestRateLimit({
+            perMinute: quotas.ratePerMinute,
+            store: ctx.limiterStores.create('requests'),
+            logger: ctx.limiterStores.logger,
+            keyOf: quotaKeyOf,
+          }),
+        ]
+      : []),
+    jsonBody(config.bodyLimitBytes, config.maxJsonDepth),
+    ctx.auth.authorize,
+    traceRequestLog,
+    // Before any tool runs or stream opens; the per-principal refusal first, as the more specific one.
     callAdmission(
       new CallQuotas({ perPrincipal: quotas.callsPerPrincipal, total: quotas.concurrentCalls }),
       quotaKeyOf,
     ),
-  );
-  app.use(streamAdmission(quotas.streams));
+    streamAdmission(quotas.streams),
+  ];
+  app.use(checks);
 
-  app.all(
-    '/mcp',
-    mcpEndpoint({
-      sessions,
-      buildModernServer: () => createMcpServer(serverDeps, { era: '2026-07-28' }),
-      keepAliveMs: config.sseKeepAliveMs,
-      maxBodyBytes: config.bodyLimitBytes,
-      logger,
-      inflight: ctx.inflight,
-    }),
-  );
+  const endpoint = mcpEndpoint({
+    sessions,
+    buildModernServer: () => createMcpServer(serverDeps, { era: '2026-07-28' }),
+    keepAliveMs: config.sseKeepAliveMs,
+    maxBodyBytes: config.bodyLimitBytes,
+    logger,
+    inflight: ctx.inflight,
+  });
+  app.all('/mcp', endpoint);
   // Behind the same layers as /mcp: Host/Origin, CORS, drain, auth, body limit.
   if (sseSessions) app.use(legacySseRoutes(sseSessions));
   app.post(
@@ -174,22 +205,11 @@ export function createApp(ctx: AppContext): BeaconApp {
     }),
   );
 
-  app.use((_req: Request, res: Response) => {
-    sendJsonRpcError(res, new HttpError(404, JsonRpcCode.MethodNotFound, 'Not found'));
-  });
-  app.use(bodyErrors(config.maxJsonDepth));
-  // The last word on any error: a JSON-RPC body, never express's HTML page or a stack trace.
-  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const answer = httpErrorOf(error);
-    // A 5xx with a reason is a deliberate refusal (counted, and its cause logged where it arose).
-    if (answer.status >= 500 && answer.reason === undefined)
-      req.log?.error({ err: error }, 'unhandled error');
-    else if (!(error instanceof HttpError)) {
-      // A client's mistake: say why at warn, without a stack.
-      req.log?.warn({ reason: (error as Error)?.message, status: answer.status }, 'request refused');
-    }
-    sendJsonRpcError(res, answer);
-  });
+  app.use(notFound);
+  const errors = [bodyErrors(config.maxJsonDepth), lastWord];
+  app.use(errors);
 
-  return { app, sessions, sseSessions };
+  // The discovery router and the deprecation headers answer other paths only, so `/mcp` skips them.
+  const listener = mcpFirst(app, { layers: [...front, ...guards, ...checks, endpoint], notFound, errors });
+  return { app, listener, sessions, sseSessions };
 }

@@ -4,8 +4,8 @@ import type { Express } from 'express';
 import type { Config } from '../config.js';
 
 /**
- * The Node HTTP server for the express app, with requests and responses born with express's
- * prototypes.
+ * The Node HTTP server for the express app (`listener` routes to it), with requests and responses
+ * born with express's prototypes.
  *
  * express gives every request and response its own prototype with `Object.setPrototypeOf` as it
  * enters the app. That changes the object's shape after Node built it, so Node's own HTTP code
@@ -14,7 +14,11 @@ import type { Config } from '../config.js';
  * created with those prototypes already, and express's `setPrototypeOf` finds nothing to change.
  * They remain real `IncomingMessage` and `ServerResponse` objects, built by Node's constructors.
  */
-export function createHttpServer(app: Express, timeouts: Config['timeouts']): http.Server {
+export function createHttpServer(
+  app: Express,
+  timeouts: Config['timeouts'],
+  listener: http.RequestListener = app,
+): http.Server {
   function BeaconRequest(this: IncomingMessage, socket: Socket): void {
     Reflect.apply(http.IncomingMessage, this, [socket]);
   }
@@ -29,7 +33,7 @@ export function createHttpServer(app: Express, timeouts: Config['timeouts']): ht
       ServerResponse: BeaconResponse as unknown as typeof ServerResponse,
       ...readTimeouts(timeouts),
     },
-    app,
+    listener,
   );
 }
 

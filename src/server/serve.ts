@@ -58,7 +58,7 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
   };
   const auth = await createAuthLayer(config, logger, limiterStores);
   const shared = createSharedState(config, logger, connection);
-  const { app, sessions, sseSessions } = createApp({
+  const { app, listener, sessions, sseSessions } = createApp({
     config,
     logger,
     tools: [...productionTools(config), ...(options.extraTools ?? [])],
@@ -73,7 +73,7 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
   buildInfo.set({ version: VERSION, node_version: process.version }, 1);
   const metrics = await startMetricsListener(config.metrics, logger);
 
-  const http = createHttpServer(app, config.timeouts).listen(config.port, config.host);
+  const http = createHttpServer(app, config.timeouts, listener).listen(config.port, config.host);
   await once(http, 'listening');
   const url = urlOf(http.address() as AddressInfo);
   logger.info({ url, mcp: `${url}/mcp`, version: VERSION }, 'listening');
