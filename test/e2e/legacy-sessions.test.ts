@@ -230,6 +230,41 @@ describe('resuming a dropped tool-call stream (Last-Event-ID)', () => {
     assert.equal(last.result?.structuredContent?.processed, 8);
   });
 
+  it("replays a batch's stream through the last of its responses, not only the first", async () => {
+    const sessionId = await openLegacySession(beacon.mcpUrl);
+    const headers = legacyHeaders(sessionId);
+    const call = (id: number, items: string[]) => ({
+      jsonrpc: '2.0',
+      id,
+      method: 'tools/call',
+      params: { name: 'process_items', arguments: { items, delayMs: 0 } },
+    });
+    const res = await post(beacon.mcpUrl, [call(21, ['a']), call(22, ['b', 'c'])], headers);
+    assert.equal(res.status, 200);
+    const live: SseEvent[] = [];
+    for await (const event of readSse(res.body as ReadableStream<Uint8Array>)) live.push(event);
+    const answered = (events: SseEvent[]) =>
+      messagesOf(events)
+        .map((m) => m.id)
+        .filter((id) => id !== undefined)
+        .sort();
+    assert.deepEqual(answered(live), [21, 22], 'the live stream carries both results');
+    const primingId = live[0]?.id;
+    assert.ok(primingId);
+
+    const resumed = await fetch(beacon.mcpUrl, {
+      headers: { ...headers, Accept: 'text/event-stream', 'Last-Event-ID': primingId },
+    });
+    assert.equal(resumed.status, 200);
+    const replayed: SseEvent[] = [];
+    for await (const event of readSse(resumed.body as ReadableStream<Uint8Array>)) {
+      replayed.push(event);
+      if (answered(replayed).length === 2) break;
+    }
+    await resumed.body?.cancel().catch(() => undefined);
+    assert.deepEqual(answered(replayed), [21, 22], 'the replay ends with the second result, not the first');
+  });
+
   it('refuses to resume from an event id it does not know', async () => {
     const sessionId = await openLegacySession(beacon.mcpUrl);
     const res = await fetch(beacon.mcpUrl, {

@@ -162,7 +162,10 @@ export class LegacySessions {
       await this.deps.shared.control.publish({ kind: 'cancel', session: session.id, requestId, reason });
     }
     const ids = requestIdsIn(req.body);
-    if (ids.length === 0) return session.serve(req, res, req.body);
+    // The context is not free: on Node 20 it hooks every promise of the process from then on,
+    // about a seventh of a 2025-era call's CPU (bench/RESULTS.md). Entered only when needed.
+    if (ids.length === 0 || (ids.length === 1 && !this.deps.shared.events.needsEveryRequestId))
+      return session.serve(req, res, req.body);
     // The event store learns which stream each request's events go to (see request-context.ts).
     await withRequestIds(ids, () => session.serve(req, res, req.body));
   }

@@ -64,6 +64,12 @@ export interface SessionEventStore extends EventStore {
 }
 
 export interface EventStores {
+  /**
+   * Whether a store must learn the request ids of every POST (`withRequestIds`), or of batches
+   * only. Without them a stream ends at its first response, right for a single request; beyond
+   * that the ids serve `appendFinal`, which only a lease expiring on another replica calls.
+   */
+  readonly needsEveryRequestId: boolean;
   forSession(sessionId: string): SessionEventStore;
 }
 

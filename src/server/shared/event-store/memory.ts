@@ -209,6 +209,8 @@ export class MemoryEventStore implements SessionEventStore {
 
 /** One process's event stores: `forSession` gives the same store for the same session until it is cleared. */
 export class MemoryEventStores implements EventStores {
+  /** One process: its leases never expire, so nothing calls `appendFinal`. */
+  readonly needsEveryRequestId = false;
   readonly #sessions = new Map<string, MemoryEventStore>();
 
   constructor(

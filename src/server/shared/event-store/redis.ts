@@ -59,6 +59,7 @@ interface Entry {
  * tails streams (blocking `XREAD`), on first use.
  */
 export class RedisEventStores implements EventStores {
+  readonly needsEveryRequestId = true;
   readonly #tailer: StreamTailer;
   readonly #window: WriteWindow;
   readonly #now: () => number;
