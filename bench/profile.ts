@@ -52,6 +52,9 @@ async function main(): Promise<void> {
   try {
     const target = await startTarget(spec, createBenchKey(dir), {
       nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
+      // The profile is written at exit: Beacon's drain (5 s by default) would outlast stop()'s
+      // grace and end in SIGKILL, with nothing written.
+      env: { SHUTDOWN_DELAY_MS: '0' },
     });
     let units = 0;
     if (load !== 'calls')
