@@ -1,5 +1,5 @@
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/server';
-import { requestContext } from './request-context.js';
+import { takeRequestIds } from './request-context.js';
 
 /**
  * The SDK's name for the standalone GET stream (`WebStandardStreamableHTTPServerTransport`): it
@@ -35,7 +35,7 @@ export class StreamEnd {
 
   /** For a stream opened now: the standalone stream answers no request, whatever the context. */
   static forNewStream(streamId: string): StreamEnd {
-    return new StreamEnd(streamId === STANDALONE_STREAM_ID ? [] : requestContext.getStore());
+    return new StreamEnd(streamId === STANDALONE_STREAM_ID ? [] : takeRequestIds());
   }
 
   /** Whether the stream still waits for the response to `id`. */
