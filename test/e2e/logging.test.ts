@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { sessionHash } from '../../src/server/observability/log-context.js';
 import { type BeaconProcess, startBeacon } from '../helpers/beacon-process.js';
 import { modernRequest, post } from '../helpers/raw-mcp.js';
 
@@ -99,7 +100,7 @@ describe('structured logs', () => {
       (e) => e.msg === 'request completed' && e.trace_id === META_TRACE_ID,
     );
     assert.equal(line.era, '2025-11-25');
-    assert.match(String(line.session), /^[0-9a-f]{12}$/);
+    assert.equal(line.session, sessionHash(sessionId), 'the same short hash on every line of the session');
     assert.ok(entries().some((e) => e.msg === 'tool call ended' && e.trace_id === META_TRACE_ID));
     await transport.terminateSession();
     await client.close();

@@ -32,6 +32,8 @@ const ERA = '2025-11-25';
 /** This replica's copy of a session: the transport and server that answer its requests here. */
 interface LocalSession {
   id: string;
+  /** `sessionHash(id)`, for the log line of each of its requests. */
+  logHash: string;
   serve: (req: Request, res: Response, body: unknown) => Promise<void>;
   /** Delivers a message as if the client had sent it here (a cancellation sent to another replica). */
   deliver: (message: JSONRPCMessage) => void;
@@ -125,6 +127,7 @@ export class LegacySessions {
       return sendJsonRpcError(res, refusals.sessionNotFound());
     }
     const session = this.#local.get(sessionId) ?? (await this.#adopt(sessionId, record, res));
+    noteRequestScope(res, { sessionLogHash: session.logHash });
     session.lastSeen = this.#now();
     if (req.method === 'POST') return this.#post(session, req, res);
     const lastEventId = req.headers['last-event-id'];
@@ -264,6 +267,7 @@ export class LegacySessions {
     const { id, serve, transport, server, store, state } = parts;
     const session: LocalSession = {
       id,
+      logHash: sessionHash(id),
       serve,
       deliver: (message) => transport.onmessage?.(message),
       close: () => this.#closeServer(server),

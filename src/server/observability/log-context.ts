@@ -11,6 +11,8 @@ interface ScopeLocals {
   sessionId?: string;
   /** This replica rebuilt the session from the shared store to answer the request. */
   sessionAdopted?: boolean;
+  /** The session's `sessionHash`, when the session layer holds it already: one SHA-256 less. */
+  sessionLogHash?: string;
 }
 
 /**
@@ -43,7 +45,7 @@ export function requestLogFields(req: Request, res: Response): Record<string, un
   const sessionId = locals.sessionId ?? (typeof header === 'string' ? header : undefined);
   const fields: Record<string, unknown> = { route: routeOf(req) };
   if (locals.era) fields.era = locals.era;
-  if (sessionId) fields.session = sessionHash(sessionId);
+  if (sessionId) fields.session = locals.sessionLogHash ?? sessionHash(sessionId);
   if (locals.sessionAdopted) fields.session_adopted = true;
   const principal = principalIdOf(req);
   if (principal) fields.principal = principal;
