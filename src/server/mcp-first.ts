@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ErrorRequestHandler, Express, NextFunction, Request, RequestHandler, Response } from 'express';
+import { isThenable } from './thenable.js';
 
 /** What `/mcp` runs, in express's order: its layers, the 404 past them, and the error handlers. */
 export interface McpChain {
@@ -14,10 +15,6 @@ export interface McpChain {
 /** `/mcp` exactly, with or without a query: what nearly every client sends. */
 function isMcpTarget(url: string | undefined): boolean {
   return url === '/mcp' || url?.startsWith('/mcp?') === true;
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as PromiseLike<unknown> | undefined)?.then === 'function';
 }
 
 /**

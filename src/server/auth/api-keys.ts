@@ -2,7 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { ConfigError } from '../../config.js';
-import { VerdictCache } from './verdict-cache.js';
+import { LruMap } from '../lru-map.js';
 
 /**
  * API keys: `bk_` plus 32 random bytes, base64url. The server stores only their SHA-256, in the
@@ -80,8 +80,13 @@ export function parseKeyFile(text: string, path: string): ApiKeyEntry[] {
  */
 export class ApiKeyStore {
   #entries: Array<{ id: string; hash: Buffer; scopes: readonly string[] }> = [];
-  /** Keys verified since the last (re)load, by the base64 of their SHA-256. */
-  readonly #verdicts = new VerdictCache<KeyMatch>(REMEMBERED_KEYS);
+  /**
+   * Keys verified since the last (re)load, by the base64 of their SHA-256, so a client that sends
+   * the same key on every request is checked in full once. Keys are digests, never credentials: a
+   * lookup's timing can then tell nothing about a stored credential. Only successes go in; a wrong
+   * key always takes the full path (and the brute-force count). Cleared on reload.
+   */
+  readonly #verdicts = new LruMap<KeyMatch>(REMEMBERED_KEYS);
 
   private constructor(readonly path: string) {}
 

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { RequestId } from '@modelcontextprotocol/server';
+import { isThenable } from '../../thenable.js';
 
 /** One POST's request ids, until the stream it opens has taken them. */
 interface PendingIds {
@@ -25,10 +26,6 @@ function settle(pending: PendingIds): void {
   // On Node 20 an enabled AsyncLocalStorage hooks every promise of the process (bench/RESULTS.md:
   // a seventh of a 2025-era call's CPU, 2026-07-28 calls included): off while nobody needs it.
   if (waiting === 0) requestContext.disable();
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as PromiseLike<unknown> | undefined)?.then === 'function';
 }
 
 /**

@@ -1,17 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { VerdictCache } from '../../../../src/server/auth/verdict-cache.js';
+import { LruMap } from '../../../src/server/lru-map.js';
 
-describe('VerdictCache', () => {
+describe('LruMap', () => {
   it('returns what was stored under a digest, and nothing for an unknown one', () => {
-    const cache = new VerdictCache<string>(4);
+    const cache = new LruMap<string>(4);
     cache.set('d1', 'alice');
     assert.equal(cache.get('d1'), 'alice');
     assert.equal(cache.get('d2'), undefined);
   });
 
   it('evicts the least recently used verdict once over capacity', () => {
-    const cache = new VerdictCache<string>(2);
+    const cache = new LruMap<string>(2);
     cache.set('a', 'A');
     cache.set('b', 'B');
     assert.equal(cache.get('a'), 'A'); // now b is the eldest
@@ -23,7 +23,7 @@ describe('VerdictCache', () => {
   });
 
   it('forgets everything on clear', () => {
-    const cache = new VerdictCache<string>(2);
+    const cache = new LruMap<string>(2);
     cache.set('a', 'A');
     cache.clear();
     assert.equal(cache.size, 0);
@@ -31,6 +31,6 @@ describe('VerdictCache', () => {
   });
 
   it('refuses a capacity that could not hold one verdict', () => {
-    assert.throws(() => new VerdictCache(0), /capacity must be a positive integer/);
+    assert.throws(() => new LruMap(0), /capacity must be a positive integer/);
   });
 });
