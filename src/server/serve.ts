@@ -78,14 +78,17 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
   const url = urlOf(http.address() as AddressInfo);
   logger.info({ url, mcp: `${url}/mcp`, version: VERSION }, 'listening');
 
-  // SIGHUP re-reads API_KEYS_FILE: keys are added and revoked without dropping a connection.
-  const reloadKeys = () => {
+  // SIGHUP re-reads API_KEYS_FILE and forgets verified tokens: keys are added and revoked, and an
+  // issuer's revoked signing key stops counting, without dropping a connection.
+  const reloadCredentials = () => {
+    if (auth.forgetTokens()) logger.info('verified tokens forgotten; issuer keys fetched again on next use');
+    if (!auth.modes.includes('apikey')) return;
     auth.reloadKeys().then(
       (count) => logger.info({ keys: count }, 'API keys reloaded'),
       (error: Error) => logger.error({ err: error.message }, 'API keys not reloaded; previous keys kept'),
     );
   };
-  if (auth.modes.includes('apikey')) process.on('SIGHUP', reloadKeys);
+  if (auth.modes.length > 0) process.on('SIGHUP', reloadCredentials);
 
   let closing: Promise<void> | undefined;
   const close = () => {
@@ -93,7 +96,7 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
       // 1. Out of rotation: /readyz says 503 at once, while requests are still served for as long
       // as the load balancer's health check (or Kubernetes' endpoints) needs to notice.
       readiness.draining = true;
-      process.off('SIGHUP', reloadKeys);
+      process.off('SIGHUP', reloadCredentials);
       logger.info(
         { inflight: inflight.count, delay_ms: config.shutdownDelayMs, grace_ms: config.shutdownGraceMs },
         'draining',

@@ -226,6 +226,25 @@ describe('refusals at the authentication layer', () => {
     await res.body?.cancel();
   });
 
+  it('forgets verified tokens on SIGHUP and verifies them again against freshly fetched keys', async () => {
+    const token = await clientCredentialsToken(stack.auth.issuer, MACHINE, stack.beacon.mcpUrl);
+    assert.equal((await withToken(token)).status, 200);
+    assert.equal((await withToken(token)).status, 200);
+    const since = stack.beacon.lines.length;
+    const forgotten = stack.beacon.waitForLog(
+      (e) => e.msg === 'verified tokens forgotten; issuer keys fetched again on next use',
+      undefined,
+      since,
+    );
+    const reloaded = stack.beacon.waitForLog((e) => e.msg === 'API keys reloaded', undefined, since);
+    stack.beacon.child.kill('SIGHUP');
+    await forgotten;
+    await reloaded;
+    assert.equal((await withToken(token)).status, 200);
+    const forged = await signWithIssuerKey(stack.fixtures, claims({ aud: 'http://127.0.0.1:1/other' }));
+    await refusedFor('audience', withToken(forged));
+  });
+
   it('reloads API_KEYS_FILE on SIGHUP: a new key gets in, a removed one is out', async () => {
     const carol = createApiKey('carol', ['mcp:tools']);
     await refusedFor('unknown_key', withKey(carol.key));
@@ -235,7 +254,11 @@ describe('refusals at the authentication layer', () => {
     const current = JSON.parse(await readFile(stack.fixtures.keysFile, 'utf8'));
     const next = [...current.filter((e: { id: string }) => e.id !== 'lister'), carol.entry];
     await writeFile(stack.fixtures.keysFile, JSON.stringify(next));
-    const reloaded = stack.beacon.waitForLog((e) => e.msg === 'API keys reloaded');
+    const reloaded = stack.beacon.waitForLog(
+      (e) => e.msg === 'API keys reloaded',
+      undefined,
+      stack.beacon.lines.length,
+    );
     stack.beacon.child.kill('SIGHUP');
     assert.equal((await reloaded).keys, 3);
     assert.equal((await withKey(carol.key)).status, 200);
@@ -245,7 +268,11 @@ describe('refusals at the authentication layer', () => {
 
   it('keeps the previous keys when the reloaded file is broken', async () => {
     await writeFile(stack.fixtures.keysFile, '{ not json');
-    const failed = stack.beacon.waitForLog((e) => e.msg === 'API keys not reloaded; previous keys kept');
+    const failed = stack.beacon.waitForLog(
+      (e) => e.msg === 'API keys not reloaded; previous keys kept',
+      undefined,
+      stack.beacon.lines.length,
+    );
     stack.beacon.child.kill('SIGHUP');
     assert.match(String((await failed).err), /API_KEYS_FILE .* not valid JSON/);
     assert.equal((await withKey(stack.fixtures.keys.alice)).status, 200);

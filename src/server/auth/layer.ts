@@ -13,6 +13,7 @@ import {
   apiKeyAuthInfo,
   type BeaconAuthInfo,
   createPassport,
+  oauthAuthInfo,
   presentedCredential,
 } from './passport.js';
 import { resourceMetadataRouter, resourceMetadataUrl } from './resource-metadata.js';
@@ -28,6 +29,8 @@ export interface AuthLayer {
   authorize: RequestHandler;
   /** Re-reads API_KEYS_FILE (SIGHUP). Resolves to the number of keys, or rejects and keeps the old ones. */
   reloadKeys(): Promise<number>;
+  /** Forgets verified bearer tokens and the issuer's keys (SIGHUP); false when OAuth is off. */
+  forgetTokens(): boolean;
 }
 
 type AuthedRequest = Request & { auth?: BeaconAuthInfo };
@@ -68,6 +71,7 @@ export async function createAuthLayer(
       authenticate: passThrough,
       authorize: passThrough,
       reloadKeys: async () => 0,
+      forgetTokens: () => false,
     };
   }
 
@@ -94,12 +98,15 @@ export async function createAuthLayer(
     next();
   };
 
-  /** An API key this store verified since its last reload: the same verdict, without passport. */
+  /** A credential verified before and still valid: the same verdict, without passport. */
   const recalled = (req: Request): BeaconAuthInfo | undefined => {
-    if (!keys) return undefined;
     const credential = presentedCredential(req);
-    const match = credential?.kind === 'apikey' ? keys.recall(credential.value) : undefined;
-    return match && credential && apiKeyAuthInfo(strategyDeps, credential.value, match.id, match.scopes);
+    if (credential?.kind === 'apikey') {
+      const match = keys?.recall(credential.value);
+      return match && apiKeyAuthInfo(strategyDeps, credential.value, match.id, match.scopes);
+    }
+    const verified = credential && oauth?.recall(credential.value);
+    return verified && oauthAuthInfo(strategyDeps, credential.value, verified);
   };
 
   const verify: RequestHandler = (req, res, next) => {
@@ -162,6 +169,10 @@ export async function createAuthLayer(
     async reloadKeys() {
       if (!keys) return 0;
       return keys.reload();
+    },
+    forgetTokens() {
+      oauth?.forget();
+      return oauth !== undefined;
     },
   };
 }

@@ -1,11 +1,15 @@
+import { createHash } from 'node:crypto';
 import {
   createRemoteJWKSet,
   errors,
+  type JWKSCacheInput,
   type JWTPayload,
   type JWTVerifyGetKey,
   customFetch as joseCustomFetch,
+  jwksCache,
   jwtVerify,
 } from 'jose';
+import { LruMap } from '../lru-map.js';
 
 /**
  * OAuth 2.1 resource-server side: validates bearer JWTs locally against the issuer's published
@@ -18,6 +22,10 @@ const ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256
 /** Clock skew tolerated on exp/nbf/iat between this server and the issuer. */
 const CLOCK_TOLERANCE_S = 30;
 const DISCOVERY_TIMEOUT_MS = 5_000;
+/** jose's own default: a key set older than this is fetched again before it verifies anything. */
+const JWKS_MAX_AGE_MS = 600_000;
+/** Distinct tokens whose verdicts are remembered; a client reuses one token until it expires. */
+const REMEMBERED_TOKENS = 1_024;
 
 export type TokenFailure =
   | 'malformed'
@@ -52,6 +60,16 @@ export interface OAuthVerifierOptions {
   /** This server's canonical URL (RFC 8707): a token must name it in `aud`. */
   audience: URL;
   fetch?: typeof fetch;
+  /** How long a fetched key set is trusted, and so a remembered verdict (default 10 min). */
+  jwksMaxAgeMs?: number;
+  /** The clock for `exp`/`nbf`; tests move it. */
+  now?: () => number;
+}
+
+interface RememberedToken {
+  token: VerifiedToken;
+  /** When the key set that verified it was fetched: a later fetch (a rotation) voids the verdict. */
+  keysFetchedAt: number;
 }
 
 /**
@@ -130,12 +148,20 @@ function scopesOf(payload: JWTPayload): string[] {
 
 export class OAuthVerifier {
   #keys: Promise<JWTVerifyGetKey> | undefined;
+  /** jose records here when it last fetched the key set (`uat`). */
+  #keySet: JWKSCacheInput = {};
   readonly #audiences: string[];
+  readonly #maxAgeMs: number;
+  readonly #now: () => number;
+  /** SHA-256 of a token → its verdict, so a client's repeated requests skip the signature check. */
+  readonly #verdicts = new LruMap<RememberedToken>(REMEMBERED_TOKENS);
 
   constructor(private readonly options: OAuthVerifierOptions) {
     const href = options.audience.href;
     // RFC 8707 resource indicators are compared as strings; tolerate one trailing slash either way.
     this.#audiences = [href, href.endsWith('/') ? href.slice(0, -1) : `${href}/`];
+    this.#maxAgeMs = options.jwksMaxAgeMs ?? JWKS_MAX_AGE_MS;
+    this.#now = options.now ?? Date.now;
   }
 
   get issuer(): string {
@@ -150,6 +176,8 @@ export class OAuthVerifier {
       return createRemoteJWKSet(new URL(uri), {
         timeoutDuration: DISCOVERY_TIMEOUT_MS,
         cooldownDuration: 30_000,
+        cacheMaxAge: this.#maxAgeMs,
+        [jwksCache]: this.#keySet,
         ...(this.options.fetch && { [joseCustomFetch]: this.options.fetch }),
       });
     })();
@@ -159,13 +187,39 @@ export class OAuthVerifier {
     return this.#keys;
   }
 
+  /**
+   * The verdict `verify` gave this token, while it holds: before `exp`, and under the same key set
+   * as long as jose would trust that set without fetching it again. Undefined means "verify it".
+   */
+  recall(token: string): VerifiedToken | undefined {
+    const remembered = this.#verdicts.get(digestOf(token));
+    if (!remembered) return undefined;
+    const { token: verified, keysFetchedAt } = remembered;
+    const current =
+      keysFetchedAt === fetchedAt(this.#keySet) &&
+      Date.now() < keysFetchedAt + this.#maxAgeMs &&
+      this.#now() < verified.expiresAt * 1000;
+    return current ? verified : undefined;
+  }
+
+  /** SIGHUP: every remembered verdict goes, and the issuer's metadata and keys are fetched again. */
+  forget(): void {
+    this.#verdicts.clear();
+    this.#keys = undefined;
+    this.#keySet = {};
+  }
+
   async verify(token: string): Promise<VerifiedToken> {
+    const recalled = this.recall(token);
+    if (recalled) return recalled;
     let keys: JWTVerifyGetKey;
     try {
       keys = await this.#jwks();
     } catch {
       throw new TokenRejected('unavailable');
     }
+    const keySet = this.#keySet;
+    const keysFetchedAt = fetchedAt(keySet);
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, keys, {
@@ -173,6 +227,7 @@ export class OAuthVerifier {
         audience: this.#audiences,
         algorithms: ALGORITHMS,
         clockTolerance: CLOCK_TOLERANCE_S,
+        currentDate: new Date(this.#now()),
         requiredClaims: ['exp', 'sub'],
       }));
     } catch (error) {
@@ -180,11 +235,26 @@ export class OAuthVerifier {
     }
     const subject = String(payload.sub);
     const clientId = typeof payload.client_id === 'string' ? payload.client_id : (payload.azp ?? subject);
-    return {
+    const verified = {
       subject,
       clientId: String(clientId),
       scopes: scopesOf(payload),
       expiresAt: Number(payload.exp),
     };
+    // Only under a key set that stayed the same throughout: a verdict reached while the set was
+    // being fetched (or replaced by SIGHUP) is not remembered, the next request checks again.
+    if (keysFetchedAt !== undefined && keySet === this.#keySet && fetchedAt(keySet) === keysFetchedAt) {
+      this.#verdicts.set(digestOf(token), { token: verified, keysFetchedAt });
+    }
+    return verified;
   }
+}
+
+function fetchedAt(keySet: JWKSCacheInput): number | undefined {
+  return 'uat' in keySet ? keySet.uat : undefined;
+}
+
+/** Tokens are bearer secrets: only their digests are kept. */
+function digestOf(token: string): string {
+  return createHash('sha256').update(token).digest('base64url');
 }

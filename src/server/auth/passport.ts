@@ -4,7 +4,7 @@ import passport from 'passport';
 import { Strategy as CustomStrategy } from 'passport-custom';
 import type { AuthKind } from '../../config.js';
 import { type ApiKeyStore, looksLikeApiKey } from './api-keys.js';
-import { type OAuthVerifier, type TokenFailure, TokenRejected } from './oauth.js';
+import { type OAuthVerifier, type TokenFailure, TokenRejected, type VerifiedToken } from './oauth.js';
 
 /** Who a request acts as: stable across credentials of the same identity, distinct across kinds. */
 export interface Principal {
@@ -59,6 +59,19 @@ export function apiKeyAuthInfo(
   };
 }
 
+/** What a verified bearer token authenticates as: the token's subject, client and scopes. */
+export function oauthAuthInfo(deps: StrategyDeps, token: string, verified: VerifiedToken): BeaconAuthInfo {
+  return {
+    token,
+    clientId: verified.clientId,
+    scopes: [...verified.scopes],
+    expiresAt: verified.expiresAt,
+    resource: deps.resource,
+    resourceMetadataUrl: deps.resourceMetadataUrl,
+    extra: { principal: { id: `oauth:${verified.subject}`, kind: 'oauth' } },
+  };
+}
+
 /**
  * A passport instance of its own (no global state) with one strategy per accepted credential kind.
  * Each strategy either authenticates (its user is the SDK's `AuthInfo`, which the transport hands
@@ -93,18 +106,7 @@ export function createPassport(modes: readonly AuthKind[], deps: StrategyDeps): 
         const credential = presentedCredential(req);
         if (credential?.kind !== 'oauth') return fail(done, { kind: 'oauth', reason: 'missing' });
         verifier.verify(credential.value).then(
-          (token) => {
-            const info: BeaconAuthInfo = {
-              token: credential.value,
-              clientId: token.clientId,
-              scopes: token.scopes,
-              expiresAt: token.expiresAt,
-              resource: deps.resource,
-              resourceMetadataUrl: deps.resourceMetadataUrl,
-              extra: { principal: { id: `oauth:${token.subject}`, kind: 'oauth' } },
-            };
-            done(null, info);
-          },
+          (verified) => done(null, oauthAuthInfo(deps, credential.value, verified)),
           (error: unknown) =>
             error instanceof TokenRejected
               ? fail(done, { kind: 'oauth', reason: error.reason })
