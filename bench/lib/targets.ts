@@ -128,7 +128,8 @@ interface Launch {
 
 /**
  * How each target is started. Beacon runs from dist/cli.js with the settings an operator would
- * use; `stamped` swaps in the bench entry that adds the stamped tool (latency scenario only).
+ * use; `stamped` swaps in the bench entry that adds the stamped tool (latency scenario only), and
+ * `without` the one that leaves some of `/mcp`'s layers out (`bench:ab`'s layer loads).
  * beacon-redis is beacon-prod with `REDIS_URL` set: one replica with its state in Redis.
  */
 function launchOf(
@@ -136,13 +137,20 @@ function launchOf(
   port: number,
   key: BenchKey,
   metricsPort: number,
-  stamped: boolean,
+  options: StartOptions,
   redis: RedisServer | undefined,
 ): Launch {
+  const without = options.without ?? [];
+  const peerEntry = options.stamped
+    ? 'beacon-stamped.js'
+    : without.length > 0
+      ? 'beacon-layers.js'
+      : undefined;
   const beacon = (auth: boolean): Launch => ({
-    entry: stamped ? join(PEERS, 'beacon-stamped.js') : join(ROOT, 'dist/cli.js'),
-    args: stamped ? [] : ['serve'],
+    entry: peerEntry ? join(PEERS, peerEntry) : join(ROOT, 'dist/cli.js'),
+    args: peerEntry ? [] : ['serve'],
     env: {
+      ...(without.length > 0 && { BENCH_WITHOUT: without.join(',') }),
       HOST: '127.0.0.1',
       PORT: String(port),
       LOG_LEVEL: 'info',
@@ -206,6 +214,8 @@ async function waitReady(url: string, child: ChildProcess, stderr: () => string,
 export interface StartOptions {
   /** The latency scenario's Beacon entry, with the stamped tool. */
   stamped?: boolean;
+  /** Beacon with these `/mcp` layers left out (bench/peers/beacon-layers.ts), to measure their cost. */
+  without?: readonly string[];
   nodeArgs?: string[];
   env?: Record<string, string>;
 }
@@ -240,7 +250,7 @@ async function spawnTarget(
 ): Promise<RunningTarget> {
   const port = await freePort();
   const metricsPort = await freePort();
-  const launch = launchOf(spec, port, key, metricsPort, options.stamped ?? false, redis);
+  const launch = launchOf(spec, port, key, metricsPort, options, redis);
   const started = performance.now();
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), launch.entry, ...launch.args], {
     cwd: ROOT,

@@ -15,6 +15,7 @@ import { deprecationHeaders, LegacySseSessions, legacySseRoutes } from './mcp/le
 import { type AnyTool, createMcpServer } from './mcp/server.js';
 import { LegacySessions } from './mcp/sessions.js';
 import { mcpFirst } from './mcp-first.js';
+import type { McpLayerName } from './mcp-layer-names.js';
 import { healthz, type Readiness, readyz } from './observability/health.js';
 import { httpMetrics } from './observability/http-metrics.js';
 import type { Logger } from './observability/logger.js';
@@ -47,7 +48,12 @@ export interface AppContext {
   /** Counters of the per-minute rate limit: in memory, or in Redis for every replica. */
   limiterStores: LimiterStores;
   registerExtras?: (server: McpServer) => void;
+  /** Bench-only: `/mcp` layers left out by name, to measure each one's cost; production never passes it. */
+  withoutLayers?: ReadonlySet<McpLayerName>;
 }
+
+type Named = [McpLayerName, RequestHandler];
+const handlers = (layers: readonly Named[]) => layers.map(([, handler]) => handler);
 
 export interface BeaconApp {
   app: express.Express;
@@ -138,52 +144,58 @@ export function createApp(ctx: AppContext): BeaconApp {
 
   // Security first: nothing below runs for a request these refuse. `POST http://host/mcp`
   // (absolute form) becomes `/mcp` with that Host before anything reads either.
-  const front = [
-    securityHeaders(),
-    requestLog(logger),
-    httpMetrics,
-    originFormTarget,
-    refuseQueryCredentials,
+  const front: Named[] = [
+    ['security-headers', securityHeaders()],
+    ['request-log', requestLog(logger)],
+    ['http-metrics', httpMetrics],
+    ['origin-form', originFormTarget],
+    ['query-credentials', refuseQueryCredentials],
   ];
-  app.use(front);
+  app.use(handlers(front));
   app.get('/healthz', healthz);
   app.get('/readyz', readyz(ctx.readiness));
   // Before any refusal, so a 403 or 401 on the deprecated paths still points at the migration guide.
   if (sseSessions) app.use(['/sse', '/messages'], deprecationHeaders(config.legacySseDocsUrl));
   const cors = corsFor(config.corsOrigins);
-  const guards = [
-    hostOriginGuard(config.allowedHosts, config.allowedOrigins),
-    ...(cors ? [cors] : []),
-    refuseWhileDraining(ctx.readiness),
+  const guards: Named[] = [
+    ['host-origin', hostOriginGuard(config.allowedHosts, config.allowedOrigins)],
+    ...(cors ? [['cors', cors] satisfies Named] : []),
+    ['drain', refuseWhileDraining(ctx.readiness)],
   ];
-  app.use(guards);
+  app.use(handlers(guards));
   // Public discovery documents, then a credential on everything else, before the body is even read.
   if (ctx.auth.metadata) app.use(ctx.auth.metadata);
   const { quotas } = config;
-  const checks = [
-    ctx.auth.authenticate,
+  const checks: Named[] = [
+    ['authenticate', ctx.auth.authenticate],
     // Before the body is read: a client over its rate costs no parsing.
     ...(quotas.ratePerMinute > 0
       ? [
-          requestRateLimit({
-            perMinute: quotas.ratePerMinute,
-            store: ctx.limiterStores.create('requests'),
-            logger: ctx.limiterStores.logger,
-            keyOf: quotaKeyOf,
-          }),
+          [
+            'rate-limit',
+            requestRateLimit({
+              perMinute: quotas.ratePerMinute,
+              store: ctx.limiterStores.create('requests'),
+              logger: ctx.limiterStores.logger,
+              keyOf: quotaKeyOf,
+            }),
+          ] satisfies Named,
         ]
       : []),
-    jsonBody(config.bodyLimitBytes, config.maxJsonDepth),
-    ctx.auth.authorize,
-    traceRequestLog,
+    ['json-body', jsonBody(config.bodyLimitBytes, config.maxJsonDepth)],
+    ['authorize', ctx.auth.authorize],
+    ['trace-log', traceRequestLog],
     // Before any tool runs or stream opens; the per-principal refusal first, as the more specific one.
-    callAdmission(
-      new CallQuotas({ perPrincipal: quotas.callsPerPrincipal, total: quotas.concurrentCalls }),
-      quotaKeyOf,
-    ),
-    streamAdmission(quotas.streams),
+    [
+      'call-admission',
+      callAdmission(
+        new CallQuotas({ perPrincipal: quotas.callsPerPrincipal, total: quotas.concurrentCalls }),
+        quotaKeyOf,
+      ),
+    ],
+    ['stream-admission', streamAdmission(quotas.streams)],
   ];
-  app.use(checks);
+  app.use(handlers(checks));
 
   const endpoint = mcpEndpoint({
     sessions,
@@ -210,6 +222,8 @@ export function createApp(ctx: AppContext): BeaconApp {
   app.use(errors);
 
   // The discovery router and the deprecation headers answer other paths only, so `/mcp` skips them.
-  const listener = mcpFirst(app, { layers: [...front, ...guards, ...checks, endpoint], notFound, errors });
+  const without = ctx.withoutLayers ?? new Set();
+  const mcpLayers = [...front, ...guards, ...checks].filter(([name]) => !without.has(name));
+  const listener = mcpFirst(app, { layers: [...handlers(mcpLayers), endpoint], notFound, errors });
   return { app, listener, sessions, sseSessions };
 }

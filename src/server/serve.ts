@@ -9,6 +9,7 @@ import { createAuthLayer } from './auth/layer.js';
 import { createHttpServer } from './http-server.js';
 import { InflightCalls } from './inflight.js';
 import type { AnyTool } from './mcp/server.js';
+import type { McpLayerName } from './mcp-layer-names.js';
 import { createLogger } from './observability/logger.js';
 import { buildInfo } from './observability/metrics.js';
 import { startMetricsListener } from './observability/metrics-server.js';
@@ -22,6 +23,8 @@ export interface ServeOptions {
   registerExtras?: (server: McpServer) => void;
   /** Bench-only: tools served beside the production ones through the same notifier; production never passes it. */
   extraTools?: readonly AnyTool[];
+  /** Bench-only: `/mcp` layers left out, to measure each one's cost (`bench:ab`); production never passes it. */
+  withoutLayers?: ReadonlySet<McpLayerName>;
 }
 
 export interface RunningServer {
@@ -69,6 +72,7 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
     shared,
     limiterStores,
     registerExtras: options.registerExtras,
+    withoutLayers: options.withoutLayers,
   });
   buildInfo.set({ version: VERSION, node_version: process.version }, 1);
   const metrics = await startMetricsListener(config.metrics, logger);
