@@ -15,7 +15,6 @@ import { buildInfo } from './observability/metrics.js';
 import { startMetricsListener } from './observability/metrics-server.js';
 import { createSharedState } from './shared/create-shared-state.js';
 import { createLimiterStores } from './shared/limiter-store.js';
-import { createSharedConnection } from './shared/redis/connection.js';
 import { productionTools } from './tools/index.js';
 
 export interface ServeOptions {
@@ -48,8 +47,11 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
   // Every call in flight listens on it (see either-signal.ts): hundreds at once are normal, not a leak.
   setMaxListeners(0, shutdown.signal);
   // REDIS_URL set: replicas share state through Redis. Never awaited: Beacon serves what needs no
-  // shared state while Redis is away, and /readyz says 503 until it has been reached once.
-  const connection = createSharedConnection(config, logger);
+  // shared state while Redis is away, and /readyz says 503 until it has been reached once. The
+  // Redis client is loaded only then: it is about 200 ms of start-up that one process never uses.
+  const connection = config.redis
+    ? (await import('./shared/redis/connection.js')).createSharedConnection(config, logger)
+    : undefined;
   const limiterStores = createLimiterStores(connection, logger);
   const readiness = {
     draining: false,

@@ -4,9 +4,7 @@ import {
   isJSONRPCResponse,
   type JSONRPCMessage,
   type McpServer,
-  type RequestId,
 } from '@modelcontextprotocol/server';
-import { SSEServerTransport } from '@modelcontextprotocol/server-legacy/sse';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Config } from '../../config.js';
 import { HttpError, JsonRpcCode, refusals, sendJsonRpcError } from '../http-errors.js';
@@ -19,6 +17,7 @@ import { principalHash } from '../shared/principal-hash.js';
 import type { ControlBus, ControlMessage, SessionDirectory } from '../shared/shared-state.js';
 import { cancelledRequestId, PendingRequests } from './pending-requests.js';
 import type { LegacySessionState } from './server.js';
+import type { TrackedSseTransport } from './tracked-sse-transport.js';
 
 const ERA = '2024-11-05';
 
@@ -39,16 +38,6 @@ export function deprecationHeaders(docsUrl: string) {
     res.set({ Deprecation: SSE_DEPRECATED_SINCE, Link: link });
     next();
   };
-}
-
-/** The frozen transport, with each outgoing response noted so the session knows a call ended. */
-class TrackedSseTransport extends SSEServerTransport {
-  onresponse?: (id: RequestId) => void;
-
-  override async send(message: JSONRPCMessage, options?: Parameters<SSEServerTransport['send']>[1]) {
-    if (isJSONRPCResponse(message) && message.id !== undefined) this.onresponse?.(message.id);
-    return super.send(message, options);
-  }
 }
 
 interface SseSession {
@@ -93,6 +82,11 @@ export class LegacySseSessions {
   readonly #now: () => number;
   /** Where the endpoint event sends the client: next to the MCP endpoint, behind any path prefix. */
   readonly #messagesPath: string;
+  /**
+   * The frozen transport's package loads here, not at start-up: 50–170 ms that a server with
+   * LEGACY_SSE off never spends.
+   */
+  readonly #transport = import('./tracked-sse-transport.js');
 
   constructor(private readonly deps: LegacySseDeps) {
     this.#now = deps.now ?? Date.now;
@@ -109,6 +103,7 @@ export class LegacySseSessions {
   /** `GET /sse`: opens a session and its stream, or 503 when MAX_SESSIONS are live. */
   async open(req: Request, res: Response): Promise<void> {
     const { config, logger } = this.deps;
+    const { TrackedSseTransport } = await this.#transport;
     const transport = new TrackedSseTransport(this.#messagesPath, res);
     const principal = principalHash(this.deps.principalOf(req));
     if (!(await this.deps.directory.open(transport.sessionId, { transport: 'http+sse', principal }))) {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
 import { loadConfig } from '../../../src/config.js';
 import type { McpLayerName } from '../../../src/server/mcp-layer-names.js';
@@ -34,7 +35,7 @@ async function mcpHeaders(server: RunningServer): Promise<Headers> {
 }
 
 // The bench leaves layers out to measure what each costs (`npm run bench:ab -- --targets=layers`).
-describe('serve({ withoutLayers })', () => {
+describe('serve', () => {
   let full: RunningServer;
   let lean: RunningServer;
   before(async () => {
@@ -42,6 +43,13 @@ describe('serve({ withoutLayers })', () => {
     lean = await start(new Set(['security-headers', 'request-log']));
   });
   after(() => Promise.all([full.close(), lean.close()]));
+
+  it('loads no Redis client without REDIS_URL', () => {
+    const loaded = Object.keys(createRequire(import.meta.url).cache).filter((path) =>
+      /node_modules\/(@redis|redis)\//.test(path),
+    );
+    assert.deepEqual(loaded, []);
+  });
 
   it('runs every /mcp layer when none is left out', async () => {
     const headers = await mcpHeaders(full);
