@@ -7,7 +7,6 @@ import type { LimiterStores } from '../shared/limiter-store.js';
 import { ApiKeyStore } from './api-keys.js';
 import { failureThrottle } from './brute-force.js';
 import { hasScopes, insufficientScope, requiredScopes, unauthorized } from './challenge.js';
-import { OAuthVerifier } from './oauth.js';
 import {
   type AuthFailure,
   apiKeyAuthInfo,
@@ -79,9 +78,14 @@ export async function createAuthLayer(
   const metadataUrl = resourceMetadataUrl(resource);
   const keys = modes.includes('apikey') ? await ApiKeyStore.open(config.auth.apiKeysFile) : undefined;
   const issuer = modes.includes('oauth') ? config.auth.oauthIssuer : undefined;
+  // jose loads only with OAuth on: about 20 ms of start-up an API-key-only server never needs.
   const oauth =
     issuer !== undefined
-      ? new OAuthVerifier({ issuer, jwksUrl: config.auth.oauthJwksUrl, audience: resource })
+      ? new (await import('./oauth.js')).OAuthVerifier({
+          issuer,
+          jwksUrl: config.auth.oauthJwksUrl,
+          audience: resource,
+        })
       : undefined;
   const strategyDeps = { keys, oauth, resource, resourceMetadataUrl: metadataUrl };
   const passport = createPassport(modes, strategyDeps);

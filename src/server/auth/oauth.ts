@@ -10,6 +10,7 @@ import {
   jwtVerify,
 } from 'jose';
 import { LruMap } from '../lru-map.js';
+import { type TokenFailure, TokenRejected } from './token-rejected.js';
 
 /**
  * OAuth 2.1 resource-server side: validates bearer JWTs locally against the issuer's published
@@ -26,25 +27,6 @@ const DISCOVERY_TIMEOUT_MS = 5_000;
 const JWKS_MAX_AGE_MS = 600_000;
 /** Distinct tokens whose verdicts are remembered; a client reuses one token until it expires. */
 const REMEMBERED_TOKENS = 1_024;
-
-export type TokenFailure =
-  | 'malformed'
-  | 'expired'
-  | 'not_yet_valid'
-  | 'audience'
-  | 'issuer'
-  | 'signature'
-  | 'algorithm'
-  | 'claims'
-  | 'unavailable';
-
-/** A refused token, with a reason for logs and metrics; the client only ever learns "invalid". */
-export class TokenRejected extends Error {
-  override name = 'TokenRejected';
-  constructor(readonly reason: TokenFailure) {
-    super(`token rejected: ${reason}`);
-  }
-}
 
 export interface VerifiedToken {
   subject: string;

@@ -4,7 +4,8 @@ import passport from 'passport';
 import { Strategy as CustomStrategy } from 'passport-custom';
 import type { AuthKind } from '../../config.js';
 import { type ApiKeyStore, looksLikeApiKey } from './api-keys.js';
-import { type OAuthVerifier, type TokenFailure, TokenRejected, type VerifiedToken } from './oauth.js';
+import type { OAuthVerifier, VerifiedToken } from './oauth.js';
+import { type TokenFailure, TokenRejected } from './token-rejected.js';
 
 /** Who a request acts as: stable across credentials of the same identity, distinct across kinds. */
 export interface Principal {

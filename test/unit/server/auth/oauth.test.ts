@@ -9,8 +9,8 @@ import {
   discoveryUrls,
   failureOf,
   OAuthVerifier,
-  TokenRejected,
 } from '../../../../src/server/auth/oauth.js';
+import { TokenRejected } from '../../../../src/server/auth/token-rejected.js';
 
 describe('issuer discovery', () => {
   it('tries RFC 8414 (path inserted) before OpenID Connect (path appended)', () => {
