@@ -29,6 +29,20 @@ const CALL_TIMEOUT_MS = ANSWER_WITHIN_MS + 2000;
 /** Caddy checks /readyz every second; a restarted replica is back in rotation after the next check. */
 const HEALTH_CHECK_SETTLE_MS = 1500;
 
+/**
+ * Caddy 2.6.2 retries no POST (see the Caddyfile): a POST that dials a replica that just died,
+ * before Caddy has seen any request to it fail, gets Caddy's bodiless 502 at once, and from then
+ * on Caddy skips that replica. When the replica's running calls all broke mid-stream, which Caddy
+ * does not count as a failure, a call started just after the death can be that first POST. It is
+ * a definite answer the client can retry, not a lost call; any other error is not.
+ */
+function refusedByCaddyAtDeath(call: CallRecord, diedAt: number): boolean {
+  return (
+    call.error?.endsWith('Error POSTing to endpoint: ') === true &&
+    call.startedAt - diedAt < HEALTH_CHECK_SETTLE_MS
+  );
+}
+
 describe('rolling restart and kill -9 under load: Caddy, redis-server, three replicas', () => {
   let stack: Stack;
   let dir: string;
@@ -118,14 +132,18 @@ describe('rolling restart and kill -9 under load: Caddy, redis-server, three rep
     t.diagnostic(
       `kill -9 of replica ${victim + 1}: ${running.length} calls running, ${interrupted.ok} ok, ` +
         `${interrupted.failed - interrupted.hung} definite errors, ${interrupted.hung} hung; ` +
-        `${later.length} calls after it, ${tally(later).failed} failed; ${expired} leases expired ` +
+        `${later.length} calls after it, ${tally(later).failed} failed ` +
+        `(${later.filter((call) => refusedByCaddyAtDeath(call, diedAt)).length} refused by Caddy at the death); ` +
+        `${expired} leases expired ` +
         JSON.stringify(interrupted.errors),
     );
     assert.deepEqual(slowAnswers(running, killedAt), [], 'calls answered later than the lease + 5 s');
     assert.equal(interrupted.hung, 0, JSON.stringify(interrupted.errors));
+    const refusedAtDeath = later.filter((call) => refusedByCaddyAtDeath(call, diedAt));
+    assert.ok(refusedAtDeath.length <= 2, `${refusedAtDeath.length} POSTs refused by Caddy at the death`);
     assert.deepEqual(
       later
-        .filter((call) => call.error !== undefined)
+        .filter((call) => call.error !== undefined && !refusedByCaddyAtDeath(call, diedAt))
         .map((call) => `${call.client} +${Math.round(call.startedAt - diedAt)} ms: ${call.error}`),
       [],
       'calls started once the replica was dead',
