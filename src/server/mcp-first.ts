@@ -31,9 +31,22 @@ function isMcpTarget(url: string | undefined): boolean {
 export function mcpFirst(app: Express, chain: McpChain): (req: IncomingMessage, res: ServerResponse) => void {
   const { layers, notFound, errors } = chain;
   const last = layers.length - 1;
+  // An express app is also a middleware, `(req, res, next)`; its `next` replaces the HTML page of
+  // `finalhandler`. The router gives up at once on a target it finds no path in, such as `//#@!`,
+  // and without this that request would get `Cannot GET null` in HTML instead of JSON-RPC.
+  const appWithFallback = app as unknown as (
+    req: IncomingMessage,
+    res: ServerResponse,
+    next: NextFunction,
+  ) => void;
+  const lastError = errors[errors.length - 1] as ErrorRequestHandler;
   return (incoming, outgoing) => {
     if (!isMcpTarget(incoming.url)) {
-      app(incoming, outgoing);
+      appWithFallback(incoming, outgoing, (error?: unknown) => {
+        const [req, res] = [incoming as Request, outgoing as Response];
+        if (error === undefined || error === null) notFound(req, res, () => {});
+        else lastError(error, req, res, () => {});
+      });
       return;
     }
     const req = incoming as Request;

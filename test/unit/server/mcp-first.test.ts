@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
@@ -91,6 +92,26 @@ describe('mcpFirst', () => {
       const { body } = await get(path);
       assert.equal(body.via, 'app', path);
     }
+  });
+
+  it('answers a target the router finds no path in through the not-found handler, not HTML', async () => {
+    // fetch would normalise the target, so the request line is sent as it is.
+    const { port } = new URL(base);
+    const answer = await new Promise<{ status?: number; type?: string; body: string }>((resolve, reject) => {
+      const sent = request({ host: '127.0.0.1', port, path: '//#@!', method: 'GET' }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          body += chunk;
+        });
+        res.on('end', () => resolve({ status: res.statusCode, type: res.headers['content-type'], body }));
+      });
+      sent.on('error', reject);
+      sent.end();
+    });
+    assert.equal(answer.status, 404);
+    assert.match(answer.type ?? '', /^application\/json/);
+    assert.deepEqual(JSON.parse(answer.body), { via: 'notFound' });
   });
 
   it('hands a thrown error, a rejected promise and next(error) to the error handlers in order', async () => {
