@@ -68,13 +68,32 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export async function freePort(): Promise<number> {
+/** A port on 127.0.0.1, held by a listener until `release()` so that no other socket takes it meanwhile. */
+export interface HeldPort {
+  port: number;
+  release(): Promise<void>;
+}
+
+export async function holdFreePort(): Promise<HeldPort> {
   const server = createServer();
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
   const address = server.address();
-  await new Promise((done) => server.close(done));
-  if (address === null || typeof address === 'string') throw new Error('no free port');
-  return address.port;
+  let released: Promise<void> | undefined;
+  const release = () => {
+    released ??= new Promise<void>((done) => server.close(() => done()));
+    return released;
+  };
+  if (address === null || typeof address === 'string') {
+    await release();
+    throw new Error('no free port');
+  }
+  return { port: address.port, release };
+}
+
+export async function freePort(): Promise<number> {
+  const held = await holdFreePort();
+  await held.release();
+  return held.port;
 }
 
 /** Keeps a process's JSON log lines in `file` as well: what it said so far, then what follows. */
@@ -87,22 +106,35 @@ function logTo(process: BeaconProcess, file: string): void {
   process.child.once('close', () => out.end());
 }
 
-const orFree = async (port: number | undefined) => (port === undefined || port === 0 ? freePort() : port);
+const given = (port: number): HeldPort => ({ port, release: async () => {} });
+const orFree = async (port: number | undefined) =>
+  port === undefined || port === 0 ? holdFreePort() : given(port);
 
 export async function startStack(options: StackOptions): Promise<Stack> {
   const dir = resolve(options.dir);
   await mkdir(join(dir, 'caddy'), { recursive: true });
-  const [httpsPort, authPort, httpPort, adminPort, metricsPort] = await Promise.all([
+  // Caddy's ports stay held until Caddy starts: the auth server, the replicas and every client
+  // connection in between take ports from the same range, and one of them would make Caddy's
+  // bind fail with "address already in use".
+  const held = await Promise.all([
     orFree(options.httpsPort),
     orFree(options.authPort),
     orFree(options.httpPort),
-    freePort(),
-    freePort(),
+    holdFreePort(),
+    holdFreePort(),
   ]);
+  const [httpsPort, authPort, httpPort, adminPort, metricsPort] = [
+    held[0].port,
+    held[1].port,
+    held[2].port,
+    held[3].port,
+    held[4].port,
+  ];
+  const releasePorts = () => Promise.all(held.map((each) => each.release()));
   const mcpUrl = `https://localhost:${httpsPort}/mcp`;
   const issuer = `https://localhost:${authPort}`;
 
-  const started: Array<{ stop(): Promise<unknown> }> = [];
+  const started: Array<{ stop(): Promise<unknown> }> = [{ stop: releasePorts }];
   const stop = async () => {
     await Promise.allSettled(started.reverse().map((part) => part.stop()));
   };
@@ -155,6 +187,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const servers = await Promise.all(Array.from({ length: count }, (_, i) => startServer(i, 0)));
     // Stopped through `servers`, which a restart updates, so the replica running then is the one stopped.
     started.push({ stop: () => Promise.all(servers.map((server) => server.stop())) });
+    await releasePorts();
     const caddy = await startCaddy({
       caddyfile: join(ROOT, 'Caddyfile'),
       dir: join(dir, 'caddy'),

@@ -73,6 +73,17 @@ describe('the native replicated stack: Caddy, redis-server and three replicas', 
     }
     assert.ok(adopted >= 1, 'a replica adopted a session from Redis');
 
+    // Caddy's least_conn counts the sessions' open GET streams as requests in flight, so while they
+    // last a replica holding two more of them than another gets no stateless call. With the
+    // sessions closed, three loops at once find every replica.
+    load = await startLoad(
+      { url: stack.mcpUrl, caPem: stack.caPem, apiKey: DEV_API_KEY },
+      { modernLoops: 3, sessions: 0, callTimeoutMs: 10_000 },
+    );
+    await sleep(1500);
+    await load.stop();
+    const spread = tally(load.calls);
+    assert.ok(spread.total >= 3 && spread.failed === 0, JSON.stringify(spread));
     const modern = await replicasServing(stack, (line) => isPost(line) && line.era === '2026-07-28');
     assert.deepEqual(modern, [0, 1, 2], 'least_conn spreads 2026-07-28 calls over every replica');
   });
