@@ -174,7 +174,11 @@ export class OAuthVerifier {
    * as long as jose would trust that set without fetching it again. Undefined means "verify it".
    */
   recall(token: string): VerifiedToken | undefined {
-    const remembered = this.#verdicts.get(digestOf(token));
+    return this.#recall(digestOf(token));
+  }
+
+  #recall(digest: string): VerifiedToken | undefined {
+    const remembered = this.#verdicts.get(digest);
     if (!remembered) return undefined;
     const { token: verified, keysFetchedAt } = remembered;
     const current =
@@ -192,7 +196,8 @@ export class OAuthVerifier {
   }
 
   async verify(token: string): Promise<VerifiedToken> {
-    const recalled = this.recall(token);
+    const digest = digestOf(token);
+    const recalled = this.#recall(digest);
     if (recalled) return recalled;
     let keys: JWTVerifyGetKey;
     try {
@@ -226,7 +231,7 @@ export class OAuthVerifier {
     // Only under a key set that stayed the same throughout: a verdict reached while the set was
     // being fetched (or replaced by SIGHUP) is not remembered, the next request checks again.
     if (keysFetchedAt !== undefined && keySet === this.#keySet && fetchedAt(keySet) === keysFetchedAt) {
-      this.#verdicts.set(digestOf(token), { token: verified, keysFetchedAt });
+      this.#verdicts.set(digest, { token: verified, keysFetchedAt });
     }
     return verified;
   }
