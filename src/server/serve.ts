@@ -52,7 +52,7 @@ export async function serve(config: Config, options: ServeOptions = {}): Promise
   const connection = config.redis
     ? (await import('./shared/redis/connection.js')).createSharedConnection(config, logger)
     : undefined;
-  const limiterStores = createLimiterStores(connection, logger);
+  const limiterStores = await createLimiterStores(connection, logger);
   const readiness = {
     draining: false,
     refusingWork: false,

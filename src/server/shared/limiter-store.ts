@@ -1,18 +1,9 @@
 import { MemoryStore, type Logger as RateLimitLogger, type Store } from 'express-rate-limit';
 import type { Logger } from '../observability/logger.js';
-import { LIMITER_FLUSH_MS, LocalFirstStore } from './local-first-store.js';
 import type { SharedConnection } from './redis/connection.js';
-import { RedisLimiterCounters } from './redis/limiter-counters.js';
 
 /** The limiters whose counters replicas share; each name keeps its counters apart from the others'. */
 export type LimiterName = 'auth-failures' | 'requests';
-
-/**
- * How long each limiter gathers its increments before sending them to Redis as one. Failures
- * are rare and a few of them reach the limit, so each is sent at once; requests are many and
- * their limit is per minute, so one command per key per LIMITER_FLUSH_MS carries them all.
- */
-const FLUSH_MS: Record<LimiterName, number> = { 'auth-failures': 0, requests: LIMITER_FLUSH_MS };
 
 /**
  * Counter stores for express-rate-limit, chosen once at start-up: in memory for one process, in
@@ -31,13 +22,25 @@ export interface LimiterStores {
   readonly logger: RateLimitLogger;
 }
 
-export function createLimiterStores(connection: SharedConnection | undefined, logger: Logger): LimiterStores {
+export async function createLimiterStores(
+  connection: SharedConnection | undefined,
+  logger: Logger,
+): Promise<LimiterStores> {
   const adapter = rateLimitLogger(logger);
   if (!connection) return { kind: 'memory', create: () => new MemoryStore(), logger: adapter };
+  // Loaded only here: a process without Redis never pays for rate-limiter-flexible's import.
+  const [{ LIMITER_FLUSH_MS, LocalFirstStore }, { RedisLimiterCounters }] = await Promise.all([
+    import('./local-first-store.js'),
+    import('./redis/limiter-counters.js'),
+  ]);
+  // How long each limiter gathers its increments before sending them to Redis as one. Failures
+  // are rare and a few of them reach the limit, so each is sent at once; requests are many and
+  // their limit is per minute, so one command per key per LIMITER_FLUSH_MS carries them all.
+  const flushMs: Record<LimiterName, number> = { 'auth-failures': 0, requests: LIMITER_FLUSH_MS };
   return {
     kind: 'redis',
     create: (name) =>
-      new LocalFirstStore(new RedisLimiterCounters(name, connection, logger), { flushMs: FLUSH_MS[name] }),
+      new LocalFirstStore(new RedisLimiterCounters(name, connection, logger), { flushMs: flushMs[name] }),
     logger: adapter,
   };
 }

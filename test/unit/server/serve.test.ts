@@ -44,9 +44,9 @@ describe('serve', () => {
   });
   after(() => Promise.all([full.close(), lean.close()]));
 
-  it('loads no Redis client without REDIS_URL', () => {
+  it('loads no Redis client and no Redis limiter without REDIS_URL', () => {
     const loaded = Object.keys(createRequire(import.meta.url).cache).filter((path) =>
-      /node_modules\/(@redis|redis)\//.test(path),
+      /node_modules\/(@redis|redis|rate-limiter-flexible)\//.test(path),
     );
     assert.deepEqual(loaded, []);
   });

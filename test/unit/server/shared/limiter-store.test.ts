@@ -37,8 +37,8 @@ async function settle(store: Store) {
 }
 
 describe('createLimiterStores', () => {
-  it('without a shared connection gives a fresh memory store per limiter', () => {
-    const stores = createLimiterStores(undefined, capture().logger);
+  it('without a shared connection gives a fresh memory store per limiter', async () => {
+    const stores = await createLimiterStores(undefined, capture().logger);
     assert.equal(stores.kind, 'memory');
     const a = stores.create('auth-failures');
     const b = stores.create('requests');
@@ -71,7 +71,7 @@ describe('createLimiterStores', () => {
     it("keeps each limiter's counters under its own prefix, keyed by a hash, for one window", async () => {
       const connection = connect();
       await eventually('connected to Redis', () => (connection.up ? true : undefined));
-      const stores = createLimiterStores(connection, capture().logger);
+      const stores = await createLimiterStores(connection, capture().logger);
       assert.equal(stores.kind, 'redis');
       const auth = stores.create('auth-failures');
       const requests = stores.create('requests');
@@ -96,7 +96,7 @@ describe('createLimiterStores', () => {
       assert.ok(ttl > 55_000 && ttl <= 60_000, `window of 60 s, ${ttl} ms left`);
 
       // A second replica sees both counts and adds to them.
-      const other = createLimiterStores(connection, capture().logger).create('requests');
+      const other = (await createLimiterStores(connection, capture().logger)).create('requests');
       await other.init?.(WINDOW);
       await other.get?.('10.0.0.1');
       await settle(other);
@@ -111,7 +111,7 @@ describe('createLimiterStores', () => {
       await redis.stop();
       // Started while Redis was away.
       const connection = connect(logger);
-      const store = createLimiterStores(connection, logger).create('auth-failures');
+      const store = (await createLimiterStores(connection, logger)).create('auth-failures');
       await store.init?.(WINDOW);
       const away = async (known: number) => {
         const seen = [];
@@ -153,9 +153,9 @@ describe('createLimiterStores', () => {
     });
   });
 
-  it("reports express-rate-limit's own errors: misconfiguration loudly, store failures quietly", () => {
+  it("reports express-rate-limit's own errors: misconfiguration loudly, store failures quietly", async () => {
     const { logger, entries } = capture();
-    const stores = createLimiterStores(undefined, logger);
+    const stores = await createLimiterStores(undefined, logger);
     stores.logger.error(
       Object.assign(new Error('A Store instance must not be shared'), { code: 'ERR_ERL_STORE_REUSE' }),
     );
