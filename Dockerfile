@@ -39,6 +39,16 @@ COPY --from=build /app/dist ./dist
 COPY data ./data
 # The one writable place, for the development authorization server's signing keys (a volume).
 RUN install -d -o node -g node -m 0700 /var/lib/beacon
+# Start-up: V8's compiled code for what `serve` loads in every mode (Redis, HTTP+SSE and OAuth load
+# on demand, hence the list). Made as `node`, since Node keys the cache by user id, then handed to
+# root: at run time it is only read, from the read-only root filesystem.
+ENV NODE_COMPILE_CACHE=/app/.compile-cache
+RUN install -d -o node -g node /app/.compile-cache
+USER node
+RUN node dist/cli.js --help >/dev/null \
+ && node --input-type=module -e 'for (const m of ["serve", "shared/redis/connection", "mcp/tracked-sse-transport", "auth/oauth"]) await import(`./dist/server/${m}.js`)'
+USER root
+RUN chown -R root:root /app/.compile-cache && chmod -R a-w,a+rX /app/.compile-cache
 USER node
 EXPOSE 3000 9464
 HEALTHCHECK --interval=10s --timeout=5s --start-period=10s --retries=3 \

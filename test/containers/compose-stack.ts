@@ -152,4 +152,32 @@ describe('docker-compose.yml on a real container engine', () => {
     const caps = await podman(['exec', server, 'sh', '-c', 'grep CapEff /proc/self/status']);
     assert.match(caps, /CapEff:\s+0+$/m);
   });
+
+  it("reads the server's compiled code from the image's compile cache, which it cannot write", async () => {
+    const server = ids.get('server') ?? '';
+    const load = async (setting: string) => {
+      const script = `const t = performance.now(); await import('./dist/server/serve.js'); console.log('ms', performance.now() - t)`;
+      const out = await run(
+        'podman',
+        ['exec', server, 'sh', '-c', `${setting} node --input-type=module -e "${script}" 2>&1`],
+        env,
+      );
+      assert.equal(out.code, 0, out.stdout);
+      return { ms: Number(/^ms (\S+)$/m.exec(out.stdout)?.[1]), out: out.stdout };
+    };
+    const { out } = await load('NODE_DEBUG_NATIVE=COMPILE_CACHE');
+    assert.match(out, /V8 code cache for ESM file:\/\/\/app\/dist\/server\/app\.js was accepted/);
+    assert.match(out, /V8 code cache for CommonJS \/app\/node_modules\/express\/index\.js was accepted/);
+    const times = { on: [] as number[], off: [] as number[] };
+    for (let round = 0; round < 3; round++) {
+      times.on.push((await load('')).ms);
+      times.off.push((await load('NODE_DISABLE_COMPILE_CACHE=1')).ms);
+    }
+    const median = (values: number[]) => values.sort((a, b) => a - b)[1]?.toFixed(0);
+    console.log(
+      `# importing the server: ${median(times.on)} ms with the cache, ${median(times.off)} ms without`,
+    );
+    const write = await run('podman', ['exec', server, 'sh', '-c', 'touch /app/.compile-cache/x'], env);
+    assert.notEqual(write.code, 0, 'the cache is not writable at run time');
+  });
 });
